@@ -1,0 +1,24 @@
+import type { Llm2ClipModel } from "../model/types";
+
+export interface ServiceLimits {
+  maxMessageBytes: number;
+  maxImagePixels: number;
+  maxCaptions: number;
+  maxTexts: number;
+  maxTopK: number;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** What the RPC handlers are built from. */
+export interface ServiceDeps {
+  model: Llm2ClipModel;
+  limits: ServiceLimits;
+  /** Where collections and caches persist. */
+  dataDir: string;
+  log: Logger;
+}
