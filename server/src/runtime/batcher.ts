@@ -1,0 +1,160 @@
+// Dynamic batching for one graph: concurrent calls coalesce into one run of up to `maxBatch` items. A batch leaves
+// when it is full, or `maxWaitMs` after its first item became ready; while a batch runs, new items wait and leave
+// together as soon as it finishes. One batch runs at a time per graph: ORT already spreads a run over all cores.
+import { Llm2ClipError } from "../errors";
+
+export interface BatchLimits {
+  /** Most items in one run of the graph. */
+  maxBatch: number;
+  /** How long the first ready item waits for company before its batch leaves. */
+  maxWaitMs: number;
+  /** Most items admitted and not yet running; beyond it, submit fails with resource_exhausted. */
+  maxQueue: number;
+}
+
+/** Runs one batch; must return one output per input, in order. */
+export type BatchRunner<I, O> = (inputs: I[]) => Promise<O[]>;
+
+interface Pending<I, O> {
+  input?: I;
+  ready: boolean;
+  settled: boolean;
+  resolve(output: O): void;
+  reject(error: unknown): void;
+  detach(): void;
+}
+
+function abortError(signal: AbortSignal): Llm2ClipError {
+  if (signal.reason instanceof Llm2ClipError) return signal.reason;
+  return new Llm2ClipError("cancelled", "the call was cancelled before it finished");
+}
+
+export class DynamicBatcher<I, O> {
+  /** Admitted items not yet running, in arrival order (some may still be preparing their input). */
+  private queue: Pending<I, O>[] = [];
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Smoothed duration of one batch, for the retry hint. */
+  private batchMs = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly run: BatchRunner<I, O>,
+    readonly limits: BatchLimits,
+  ) {}
+
+  /**
+   * Queues one item. `input` may still be in preparation (a promise): the item holds its queue slot meanwhile, so
+   * preparation work (image decoding) is bounded by the same limit. An aborted signal removes the item if its batch
+   * has not started, and rejects the call with `cancelled` (or with the signal's reason, if that is an Llm2ClipError).
+   */
+  submit(input: I | PromiseLike<I>, signal?: AbortSignal): Promise<O> {
+    if (this.closed) return Promise.reject(new Llm2ClipError("unavailable", `the ${this.name} graph is closed`));
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    if (this.queue.length >= this.limits.maxQueue) {
+      const retryAfterMs = this.retryAfterMs();
+      return Promise.reject(
+        new Llm2ClipError(
+          "resource_exhausted",
+          `the ${this.name} queue is full (maxQueue ${this.limits.maxQueue} items); retry after ${retryAfterMs} ms`,
+          undefined,
+          retryAfterMs,
+        ),
+      );
+    }
+    return new Promise<O>((resolve, reject) => {
+      const onAbort = () => {
+        this.queue = this.queue.filter((p) => p !== item);
+        settle(() => reject(abortError(signal!)));
+      };
+      const settle = (finish: () => void) => {
+        if (item.settled) return;
+        item.settled = true;
+        item.detach();
+        finish();
+      };
+      const item: Pending<I, O> = {
+        ready: false,
+        settled: false,
+        resolve: (output) => settle(() => resolve(output)),
+        reject: (error) => settle(() => reject(error)),
+        detach: () => signal?.removeEventListener("abort", onAbort),
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.queue.push(item);
+      Promise.resolve(input).then(
+        (value) => {
+          item.input = value;
+          item.ready = true;
+          this.schedule();
+        },
+        (error) => {
+          this.queue = this.queue.filter((p) => p !== item);
+          item.reject(error);
+          this.schedule();
+        },
+      );
+    });
+  }
+
+  /** Rejects everything still queued and refuses new work; a running batch finishes. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    const queued = this.queue;
+    this.queue = [];
+    for (const item of queued) item.reject(new Llm2ClipError("unavailable", `the ${this.name} graph is closed`));
+  }
+
+  private retryAfterMs(): number {
+    const batchesAhead = Math.ceil(this.queue.length / this.limits.maxBatch);
+    return Math.max(1, Math.ceil(batchesAhead * Math.max(this.batchMs, this.limits.maxWaitMs)));
+  }
+
+  private readyItems(): Pending<I, O>[] {
+    return this.queue.filter((p) => p.ready && !p.settled);
+  }
+
+  private schedule(): void {
+    if (this.running || this.closed) return;
+    const ready = this.readyItems().length;
+    if (ready === 0) return;
+    if (ready >= this.limits.maxBatch) {
+      this.dispatch();
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.dispatch(), this.limits.maxWaitMs);
+    }
+  }
+
+  private dispatch(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.running || this.closed) return;
+    const batch = this.readyItems().slice(0, this.limits.maxBatch);
+    if (batch.length === 0) return;
+    this.queue = this.queue.filter((p) => !batch.includes(p));
+    this.running = true;
+    void this.runBatch(batch);
+  }
+
+  private async runBatch(batch: Pending<I, O>[]): Promise<void> {
+    const started = performance.now();
+    try {
+      const outputs = await this.run(batch.map((p) => p.input as I));
+      if (outputs.length !== batch.length) {
+        throw new Error(`returned ${outputs.length} results for ${batch.length} inputs`);
+      }
+      batch.forEach((p, i) => p.resolve(outputs[i]));
+    } catch (error) {
+      const failure =
+        error instanceof Llm2ClipError ? error : new Llm2ClipError("internal", `${this.name} graph: ${(error as Error).message}`);
+      for (const p of batch) p.reject(failure);
+    }
+    const elapsed = performance.now() - started;
+    this.batchMs = this.batchMs === 0 ? elapsed : 0.8 * this.batchMs + 0.2 * elapsed;
+    this.running = false;
+    // Items that became ready during the run have waited at least that long already: they leave at once.
+    if (this.readyItems().length > 0) this.dispatch();
+  }
+}
