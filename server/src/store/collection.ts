@@ -1,0 +1,368 @@
+import Database from "better-sqlite3";
+import { Llm2ClipError } from "../errors";
+import { storeError } from "./sqlite-errors";
+import { TopK } from "./top-k";
+import { VectorIndex, type Indexed } from "./vector-index";
+
+/** The model whose embedding space a collection's vectors live in. */
+export interface ModelStamp {
+  name: string;
+  embedDim: number;
+}
+
+export interface AssetInput {
+  path: string;
+  sha256: string;
+  size: number;
+  mtimeMs: number;
+  altTexts: readonly string[];
+}
+
+export interface ContentInput {
+  sha256: string;
+  size: number;
+  width: number;
+  height: number;
+  /** L2-normalised, the model's embed_dim wide. */
+  embedding: Float32Array;
+}
+
+export interface ContentEntry extends Indexed {
+  readonly sha256: string;
+  readonly size: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface AssetEntry {
+  readonly path: string;
+  readonly content: ContentEntry;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly altTexts: readonly string[];
+}
+
+export interface RankedAsset {
+  asset: AssetEntry;
+  score: number;
+}
+
+const SCHEMA_VERSION = "1";
+
+// Contents are keyed by SHA-256, so identical bytes under several paths are embedded and stored once, and a rename only
+// rewrites an `assets` row. Alt texts hang off the path, since documents refer to paths.
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS contents (
+  sha256 TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  embedding BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS assets (
+  path TEXT PRIMARY KEY,
+  sha256 TEXT NOT NULL REFERENCES contents(sha256),
+  size INTEGER NOT NULL,
+  mtime_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS assets_by_sha256 ON assets(sha256);
+CREATE TABLE IF NOT EXISTS alt_texts (
+  path TEXT NOT NULL REFERENCES assets(path) ON DELETE CASCADE,
+  text TEXT NOT NULL,
+  PRIMARY KEY (path, text)
+);
+`;
+
+/** Opens (creating if needed) a collection database with the durability every acknowledged write relies on. */
+export function openDatabase(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  // In WAL mode NORMAL survives a process crash but may lose the last commits on power loss; FULL syncs the WAL on
+  // every commit, so a progress event the daemon has sent is on disk even if the machine goes down right after.
+  db.pragma("synchronous = FULL");
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  return db;
+}
+
+/**
+ * One collection: its SQLite database and an in-memory mirror of it (assets by path, vectors in one VectorIndex).
+ * Every write is one transaction; the mirror changes only after the transaction has committed.
+ */
+export class Collection {
+  private readonly assetsByPath = new Map<string, AssetEntry>();
+  private readonly contentsBySha = new Map<string, ContentEntry>();
+  private index: VectorIndex<ContentEntry>;
+  private model: ModelStamp;
+  private updated: number;
+
+  constructor(
+    readonly name: string,
+    private readonly db: Database.Database,
+    served: ModelStamp,
+  ) {
+    try {
+      db.exec(SCHEMA);
+      const meta = new Map(
+        (db.prepare("SELECT key, value FROM meta").all() as { key: string; value: string }[]).map((r) => [r.key, r.value]),
+      );
+      if (!meta.has("schema")) {
+        this.writeMeta({ schema: SCHEMA_VERSION, model: served.name, embed_dim: String(served.embedDim), updated_ms: String(Date.now()) });
+        meta.set("model", served.name).set("embed_dim", String(served.embedDim)).set("updated_ms", String(Date.now()));
+      } else if (meta.get("schema") !== SCHEMA_VERSION) {
+        throw new Llm2ClipError("failed_precondition", `collection '${name}': database schema ${meta.get("schema")} is not supported (expected ${SCHEMA_VERSION})`);
+      }
+      this.model = { name: meta.get("model")!, embedDim: Number(meta.get("embed_dim")) };
+      this.updated = Number(meta.get("updated_ms") ?? 0);
+      this.index = new VectorIndex(this.model.embedDim);
+      this.load();
+    } catch (error) {
+      db.close();
+      throw storeError(name, error);
+    }
+  }
+
+  get assetCount(): number {
+    return this.assetsByPath.size;
+  }
+
+  get contentCount(): number {
+    return this.contentsBySha.size;
+  }
+
+  get totalBytes(): number {
+    let total = 0;
+    for (const asset of this.assetsByPath.values()) total += asset.size;
+    return total;
+  }
+
+  get updatedMs(): number {
+    return this.updated;
+  }
+
+  get modelStamp(): ModelStamp {
+    return this.model;
+  }
+
+  asset(path: string): AssetEntry | undefined {
+    return this.assetsByPath.get(path);
+  }
+
+  assets(): IterableIterator<AssetEntry> {
+    return this.assetsByPath.values();
+  }
+
+  hasContent(sha256: string): boolean {
+    return this.contentsBySha.has(sha256);
+  }
+
+  embedding(content: ContentEntry): Float32Array {
+    return this.index.vector(content);
+  }
+
+  /** Why vectors of this collection can't be compared with the served model's, or undefined when they can. */
+  modelMismatch(served: ModelStamp): string | undefined {
+    if (this.model.name === served.name && this.model.embedDim === served.embedDim) return undefined;
+    return `collection '${this.name}' was indexed with model '${this.model.name}' (D=${this.model.embedDim}) but the daemon serves '${served.name}' (D=${served.embedDim}); sync it again to re-index`;
+  }
+
+  /** Drops every asset and vector and stamps the collection with the served model, so that a sync re-embeds all. */
+  resetForModel(served: ModelStamp): void {
+    this.write(() => {
+      this.db.exec("DELETE FROM alt_texts; DELETE FROM assets; DELETE FROM contents;");
+      this.writeMeta({ model: served.name, embed_dim: String(served.embedDim) });
+    });
+    this.assetsByPath.clear();
+    this.contentsBySha.clear();
+    this.model = { ...served };
+    this.index = new VectorIndex(served.embedDim);
+  }
+
+  /**
+   * Points paths at contents the collection already has and deletes paths, in one transaction; writes nothing when
+   * nothing changes. Contents that no path references any more are dropped with it.
+   */
+  applyPaths(allUpserts: readonly AssetInput[], allDeletes: readonly string[]): void {
+    for (const input of allUpserts) {
+      if (!this.contentsBySha.has(input.sha256)) throw new Error(`content ${input.sha256} is not in collection '${this.name}'`);
+    }
+    const upserts = allUpserts.filter((input) => this.differs(input));
+    const deletes = allDeletes.filter((path) => this.assetsByPath.has(path));
+    if (upserts.length === 0 && deletes.length === 0) return;
+    const orphans = this.write(() => {
+      const released = new Set<string>();
+      for (const input of upserts) this.upsertRow(input, released);
+      for (const path of deletes) this.deleteRow(path, released);
+      return this.dropOrphans(released);
+    });
+    for (const input of upserts) this.mirrorUpsert(input);
+    for (const path of deletes) this.assetsByPath.delete(path);
+    this.mirrorDrop(orphans);
+  }
+
+  /** Stores one embedded content and points `paths` at it, in one transaction: once this returns, it is durable. */
+  addContent(content: ContentInput, paths: readonly AssetInput[]): void {
+    if (content.embedding.length !== this.model.embedDim) {
+      throw new Error(`embedding has ${content.embedding.length} dimensions, collection '${this.name}' ${this.model.embedDim}`);
+    }
+    const orphans = this.write(() => {
+      this.db
+        .prepare("INSERT OR IGNORE INTO contents (sha256, size, width, height, embedding) VALUES (?, ?, ?, ?, ?)")
+        .run(content.sha256, content.size, content.width, content.height, Buffer.from(content.embedding.buffer, content.embedding.byteOffset, content.embedding.byteLength));
+      const released = new Set<string>();
+      for (const input of paths) this.upsertRow(input, released);
+      return this.dropOrphans(released);
+    });
+    if (!this.contentsBySha.has(content.sha256)) {
+      const entry: ContentEntry = { sha256: content.sha256, size: content.size, width: content.width, height: content.height, row: -1 };
+      this.contentsBySha.set(content.sha256, entry);
+      this.index.add(entry, content.embedding);
+    }
+    for (const input of paths) this.mirrorUpsert(input);
+    this.mirrorDrop(orphans);
+  }
+
+  /**
+   * The `topK` assets closest to `query` (a unit vector in the model's space), best first. `accept` filters paths;
+   * it runs only for assets whose score could still enter the top k.
+   */
+  rank(query: Float32Array, topK: number, accept: (asset: AssetEntry) => boolean = () => true, minScore = -Infinity): RankedAsset[] {
+    const scores = this.index.scores(query);
+    const best = new TopK<AssetEntry>(topK);
+    for (const asset of this.assetsByPath.values()) {
+      const score = scores[asset.content.row]!;
+      if (score < minScore || score <= best.threshold || !accept(asset)) continue;
+      best.offer(score, asset);
+    }
+    return best.sorted().map(({ score, item }) => ({ asset: item, score }));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private load(): void {
+    const contents = this.db.prepare("SELECT sha256, size, width, height, embedding FROM contents").all() as {
+      sha256: string;
+      size: number;
+      width: number;
+      height: number;
+      embedding: Buffer;
+    }[];
+    for (const row of contents) {
+      const entry: ContentEntry = { sha256: row.sha256, size: row.size, width: row.width, height: row.height, row: -1 };
+      this.contentsBySha.set(row.sha256, entry);
+      // Copy: a Buffer from SQLite need not be 4-byte aligned for a Float32Array view.
+      this.index.add(entry, new Float32Array(new Uint8Array(row.embedding).buffer));
+    }
+    const altTexts = new Map<string, string[]>();
+    for (const row of this.db.prepare("SELECT path, text FROM alt_texts ORDER BY rowid").all() as { path: string; text: string }[]) {
+      let list = altTexts.get(row.path);
+      if (!list) altTexts.set(row.path, (list = []));
+      list.push(row.text);
+    }
+    const assets = this.db.prepare("SELECT path, sha256, size, mtime_ms FROM assets").all() as {
+      path: string;
+      sha256: string;
+      size: number;
+      mtime_ms: number;
+    }[];
+    for (const row of assets) {
+      this.assetsByPath.set(row.path, {
+        path: row.path,
+        content: this.contentsBySha.get(row.sha256)!,
+        size: row.size,
+        mtimeMs: row.mtime_ms,
+        altTexts: altTexts.get(row.path) ?? [],
+      });
+    }
+  }
+
+  /** Runs `fn` as one transaction, stamps updated_ms, and maps SQLite failures onto domain errors. */
+  private write<T>(fn: () => T): T {
+    const now = Date.now();
+    try {
+      const result = this.db.transaction(() => {
+        const value = fn();
+        this.writeMeta({ updated_ms: String(now) });
+        return value;
+      })();
+      this.updated = now;
+      return result;
+    } catch (error) {
+      throw storeError(this.name, error);
+    }
+  }
+
+  private writeMeta(values: Record<string, string>): void {
+    const statement = this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    for (const [key, value] of Object.entries(values)) statement.run(key, value);
+  }
+
+  private differs(input: AssetInput): boolean {
+    const existing = this.assetsByPath.get(input.path);
+    return (
+      !existing ||
+      existing.content.sha256 !== input.sha256 ||
+      existing.size !== input.size ||
+      existing.mtimeMs !== input.mtimeMs ||
+      !sameTexts(existing.altTexts, input.altTexts)
+    );
+  }
+
+  private upsertRow(input: AssetInput, released: Set<string>): void {
+    const previous = this.assetsByPath.get(input.path);
+    if (previous && previous.content.sha256 !== input.sha256) released.add(previous.content.sha256);
+    if (!previous || previous.content.sha256 !== input.sha256 || previous.size !== input.size || previous.mtimeMs !== input.mtimeMs) {
+      this.db
+        .prepare(
+          "INSERT INTO assets (path, sha256, size, mtime_ms) VALUES (?, ?, ?, ?) " +
+            "ON CONFLICT(path) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size, mtime_ms = excluded.mtime_ms",
+        )
+        .run(input.path, input.sha256, input.size, input.mtimeMs);
+    }
+    if (!previous || !sameTexts(previous.altTexts, input.altTexts)) {
+      this.db.prepare("DELETE FROM alt_texts WHERE path = ?").run(input.path);
+      const insert = this.db.prepare("INSERT OR IGNORE INTO alt_texts (path, text) VALUES (?, ?)");
+      for (const text of input.altTexts) insert.run(input.path, text);
+    }
+  }
+
+  private deleteRow(path: string, released: Set<string>): void {
+    const previous = this.assetsByPath.get(path);
+    if (!previous) return;
+    released.add(previous.content.sha256);
+    this.db.prepare("DELETE FROM assets WHERE path = ?").run(path);
+  }
+
+  private dropOrphans(candidates: Set<string>): string[] {
+    const drop = this.db.prepare("DELETE FROM contents WHERE sha256 = ? AND NOT EXISTS (SELECT 1 FROM assets WHERE sha256 = ?)");
+    return [...candidates].filter((sha256) => drop.run(sha256, sha256).changes > 0);
+  }
+
+  private mirrorUpsert(input: AssetInput): void {
+    this.assetsByPath.set(input.path, {
+      path: input.path,
+      content: this.contentsBySha.get(input.sha256)!,
+      size: input.size,
+      mtimeMs: input.mtimeMs,
+      altTexts: [...new Set(input.altTexts)],
+    });
+  }
+
+  private mirrorDrop(orphans: readonly string[]): void {
+    for (const sha256 of orphans) {
+      const entry = this.contentsBySha.get(sha256);
+      if (!entry) continue;
+      this.index.remove(entry);
+      this.contentsBySha.delete(sha256);
+    }
+  }
+}
+
+function sameTexts(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((text) => right.has(text));
+}

@@ -1,0 +1,111 @@
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { Llm2ClipError } from "../errors";
+import { Collection, openDatabase, type ModelStamp } from "./collection";
+import { validateCollectionName } from "./names";
+import { storeError } from "./sqlite-errors";
+
+const EXTENSION = ".sqlite";
+
+export interface CollectionSummary {
+  name: string;
+  assetCount: number;
+  totalBytes: number;
+  updatedMs: number;
+  model: string;
+}
+
+/** The collections under one folder, one SQLite database each, opened on first use and kept open. */
+export class CollectionRegistry {
+  private readonly open = new Map<string, Collection>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly dir: string,
+    readonly served: ModelStamp,
+  ) {}
+
+  /** An existing collection; NOT_FOUND naming `field` otherwise. */
+  get(name: string, field: string): Collection {
+    validateCollectionName(name, field);
+    const collection = this.open.get(name) ?? (existsSync(this.file(name)) ? this.openFile(name) : undefined);
+    if (!collection) throw new Llm2ClipError("not_found", `${field}: collection '${name}' does not exist`, field);
+    return collection;
+  }
+
+  getOrCreate(name: string, field: string): Collection {
+    validateCollectionName(name, field);
+    const existing = this.open.get(name);
+    if (existing) return existing;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+    } catch (error) {
+      throw new Llm2ClipError("failed_precondition", `collection '${name}': cannot create ${this.dir}: ${(error as Error).message}`);
+    }
+    return this.openFile(name);
+  }
+
+  list(): CollectionSummary[] {
+    const names = existsSync(this.dir)
+      ? readdirSync(this.dir)
+          .filter((file) => file.endsWith(EXTENSION))
+          .map((file) => file.slice(0, -EXTENSION.length))
+      : [];
+    return names.sort().map((name) => {
+      const collection = this.get(name, "name");
+      return {
+        name,
+        assetCount: collection.assetCount,
+        totalBytes: collection.totalBytes,
+        updatedMs: collection.updatedMs,
+        model: collection.modelStamp.name,
+      };
+    });
+  }
+
+  /** Deletes the database and its WAL; false when there was no such collection. Waits for a running sync to finish. */
+  delete(name: string, field: string): Promise<boolean> {
+    validateCollectionName(name, field);
+    return this.exclusive(name, async () => {
+      this.open.get(name)?.close();
+      this.open.delete(name);
+      const file = this.file(name);
+      const existed = existsSync(file);
+      for (const path of [file, `${file}-wal`, `${file}-shm`]) rmSync(path, { force: true });
+      return existed;
+    });
+  }
+
+  /** Runs `fn` once every earlier exclusive task on the same collection has finished (syncs and deletes don't interleave). */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(name) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const settled = next.catch(() => undefined);
+    this.queues.set(name, settled);
+    void settled.then(() => {
+      if (this.queues.get(name) === settled) this.queues.delete(name);
+    });
+    return next;
+  }
+
+  closeAll(): void {
+    for (const collection of this.open.values()) collection.close();
+    this.open.clear();
+  }
+
+  private file(name: string): string {
+    return join(this.dir, name + EXTENSION);
+  }
+
+  private openFile(name: string): Collection {
+    let db;
+    try {
+      db = openDatabase(this.file(name));
+    } catch (error) {
+      throw storeError(name, error);
+    }
+    const collection = new Collection(name, db, this.served);
+    this.open.set(name, collection);
+    return collection;
+  }
+}

@@ -1,0 +1,79 @@
+/** Something that owns one row of a VectorIndex; the index keeps `row` current as rows move. */
+export interface Indexed {
+  row: number;
+}
+
+/**
+ * Vectors in one contiguous Float32Array, for exact (brute-force) cosine top-k: with L2-normalised vectors a dot product
+ * is the cosine, and a linear scan of one flat array beats an ANN structure at the sizes a workspace has.
+ */
+export class VectorIndex<T extends Indexed> {
+  private data: Float32Array;
+  private readonly owners: T[] = [];
+
+  constructor(readonly dim: number, capacity = 1024) {
+    this.data = new Float32Array(dim * Math.max(1, capacity));
+  }
+
+  get size(): number {
+    return this.owners.length;
+  }
+
+  add(owner: T, vector: Float32Array): void {
+    if (vector.length !== this.dim) throw new Error(`vector has ${vector.length} dimensions, the index ${this.dim}`);
+    const row = this.owners.length;
+    if ((row + 1) * this.dim > this.data.length) {
+      const grown = new Float32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data.set(vector, row * this.dim);
+    owner.row = row;
+    this.owners.push(owner);
+  }
+
+  /** Removes the owner's row by moving the last row into its place. */
+  remove(owner: T): void {
+    const row = owner.row;
+    const last = this.owners.length - 1;
+    if (this.owners[row] !== owner) throw new Error(`row ${row} does not belong to this owner`);
+    if (row !== last) {
+      const moved = this.owners[last]!;
+      this.data.copyWithin(row * this.dim, last * this.dim, (last + 1) * this.dim);
+      this.owners[row] = moved;
+      moved.row = row;
+    }
+    this.owners.pop();
+    owner.row = -1;
+  }
+
+  vector(owner: T): Float32Array {
+    return this.data.subarray(owner.row * this.dim, (owner.row + 1) * this.dim);
+  }
+
+  /** The dot product of `query` with every row, in row order. */
+  scores(query: Float32Array): Float32Array {
+    if (query.length !== this.dim) throw new Error(`query has ${query.length} dimensions, the index ${this.dim}`);
+    const out = new Float32Array(this.owners.length);
+    for (let row = 0; row < out.length; row++) out[row] = dotAt(this.data, row * this.dim, query);
+    return out;
+  }
+}
+
+/** Dot product of `query` with the vector at `offset` in `data`; unrolled by four, which halves the scan time in V8. */
+export function dotAt(data: Float32Array, offset: number, query: Float32Array): number {
+  const n = query.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += data[offset + i]! * query[i]!;
+    s1 += data[offset + i + 1]! * query[i + 1]!;
+    s2 += data[offset + i + 2]! * query[i + 2]!;
+    s3 += data[offset + i + 3]! * query[i + 3]!;
+  }
+  for (; i < n; i++) s0 += data[offset + i]! * query[i]!;
+  return s0 + s1 + s2 + s3;
+}

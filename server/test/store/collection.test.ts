@@ -1,0 +1,127 @@
+import Database from "better-sqlite3";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Llm2ClipError } from "../../src/errors";
+import { Collection, openDatabase, type AssetInput } from "../../src/store/collection";
+
+const MODEL = { name: "test-model", embedDim: 8 };
+
+function unit(...values: number[]): Float32Array {
+  const v = new Float32Array(MODEL.embedDim);
+  values.forEach((x, i) => (v[i] = x));
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+}
+
+function sha(n: number): string {
+  return n.toString(16).padStart(64, "0");
+}
+
+function asset(path: string, n: number, altTexts: string[] = []): AssetInput {
+  return { path, sha256: sha(n), size: 100 + n, mtimeMs: 1_700_000_000_000 + n, altTexts };
+}
+
+function content(n: number, embedding: Float32Array) {
+  return { sha256: sha(n), size: 100 + n, width: 10 * n, height: 5 * n, embedding };
+}
+
+describe("Collection", () => {
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "collection-"));
+    file = join(dir, "c.sqlite");
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("stores contents once per hash, survives reopening, and ranks paths by cosine", () => {
+    const c = new Collection("c", openDatabase(file), MODEL);
+    c.addContent(content(1, unit(1, 0)), [asset("a/red.png", 1, ["a red thing"]), asset("copy/red.png", 1)]);
+    c.addContent(content(2, unit(0, 1)), [asset("b/blue.png", 2)]);
+    c.close();
+
+    const reopened = new Collection("c", openDatabase(file), MODEL);
+    expect(reopened.assetCount).toBe(3);
+    expect(reopened.contentCount).toBe(2);
+    expect(reopened.asset("a/red.png")?.altTexts).toEqual(["a red thing"]);
+    const ranked = reopened.rank(unit(1, 0.2), 2);
+    expect(ranked.map((r) => r.asset.path).sort()).toEqual(["a/red.png", "copy/red.png"]);
+    expect(ranked[0]!.score).toBeCloseTo(1 / Math.hypot(1, 0.2), 5);
+    expect(ranked[0]!.asset.content).toMatchObject({ width: 10, height: 5, size: 101 });
+    const filtered = reopened.rank(unit(1, 0.2), 2, (a) => a.path.startsWith("b/"));
+    expect(filtered.map((r) => r.asset.path)).toEqual(["b/blue.png"]);
+    expect(reopened.rank(unit(1, 0.2), 5, undefined, 0.5).map((r) => r.asset.path)).not.toContain("b/blue.png");
+    reopened.close();
+  });
+
+  it("drops a content when its last path is deleted or re-pointed, and keeps the vector index consistent", () => {
+    const c = new Collection("c", openDatabase(file), MODEL);
+    c.addContent(content(1, unit(1, 0)), [asset("one.png", 1)]);
+    c.addContent(content(2, unit(0, 1)), [asset("two.png", 2)]);
+    c.addContent(content(3, unit(0, 0, 1)), [asset("three.png", 3)]);
+    c.applyPaths([asset("renamed.png", 1)], ["one.png"]);
+    expect(c.contentCount).toBe(3);
+    c.applyPaths([], ["two.png"]);
+    expect(c.contentCount).toBe(2);
+    const best = c.rank(unit(0, 0, 1), 1);
+    expect(best[0]!.asset.path).toBe("three.png");
+    expect(best[0]!.score).toBeCloseTo(1, 5);
+    c.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT count(*) AS n FROM contents").get()).toEqual({ n: 2 });
+    expect(db.prepare("SELECT path FROM assets ORDER BY path").all()).toEqual([{ path: "renamed.png" }, { path: "three.png" }]);
+    db.close();
+  });
+
+  it("refuses to compare vectors of another model and re-stamps on reset", () => {
+    const c = new Collection("c", openDatabase(file), MODEL);
+    c.addContent(content(1, unit(1)), [asset("x.png", 1)]);
+    c.close();
+    const other = { name: "other", embedDim: 4 };
+    const reopened = new Collection("c", openDatabase(file), other);
+    expect(reopened.modelMismatch(other)).toMatch(/indexed with model 'test-model'.*serves 'other'/);
+    reopened.resetForModel(other);
+    expect(reopened.modelMismatch(other)).toBeUndefined();
+    expect(reopened.assetCount).toBe(0);
+    reopened.close();
+  });
+
+  it("reports a full disk as RESOURCE_EXHAUSTED naming the collection, with nothing half-written", () => {
+    const db = openDatabase(file);
+    const c = new Collection("photos", db, MODEL);
+    c.addContent(content(1, unit(1)), [asset("first.png", 1)]);
+    // max_page_count caps the database file: SQLite then fails writes with SQLITE_FULL, exactly as on a full disk.
+    const pages = (db.pragma("page_count", { simple: true }) as number) + 1;
+    db.pragma(`max_page_count = ${pages}`);
+    const many = Array.from({ length: 400 }, (_, i) => asset(`dir/${"long-name-".repeat(8)}${i}.png`, 1, [`alt text number ${i} `.repeat(10)]));
+    let error: unknown;
+    try {
+      c.addContent(content(2, unit(0, 1)), many);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(Llm2ClipError);
+    expect((error as Llm2ClipError).kind).toBe("resource_exhausted");
+    expect((error as Llm2ClipError).message).toMatch(/collection 'photos'.*full/);
+    expect(c.assetCount).toBe(1);
+    expect(c.contentCount).toBe(1);
+    c.close();
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare("SELECT count(*) AS n FROM assets").get()).toEqual({ n: 1 });
+    expect(check.prepare("SELECT count(*) AS n FROM contents").get()).toEqual({ n: 1 });
+    check.close();
+  });
+
+  it("reports a read-only database as FAILED_PRECONDITION naming the collection", () => {
+    const c = new Collection("c", openDatabase(file), MODEL);
+    c.addContent(content(1, unit(1)), [asset("first.png", 1)]);
+    c.close();
+    const readonly = new Collection("docs", new Database(file, { readonly: true }), MODEL);
+    expect(readonly.assetCount).toBe(1);
+    expect(() => readonly.applyPaths([], ["first.png"])).toThrow(/collection 'docs': its database is read-only \(SQLITE_READONLY/);
+    expect(readonly.assetCount).toBe(1);
+    readonly.close();
+  });
+});
