@@ -6,6 +6,8 @@ export interface ServiceLimits {
   maxCaptions: number;
   maxTexts: number;
   maxTopK: number;
+  /** Bytes of image chunks that one EmbedImages stream may hold before its images are embedded. */
+  maxStreamBufferBytes: number;
 }
 
 export interface Logger {

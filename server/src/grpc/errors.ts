@@ -24,10 +24,22 @@ export function toServiceError(error: unknown): Partial<ServiceError> {
     if (error.retryAfterMs !== undefined) metadata.set(RETRY_AFTER_MS_KEY, String(error.retryAfterMs));
     return { code: STATUS_OF[error.kind], details: error.message, metadata };
   }
+  if (error instanceof GrpcStatusError) return { code: error.code, details: error.message };
   return { code: status.INTERNAL, details: `internal error: ${error instanceof Error ? error.message : String(error)}` };
 }
 
 /** The google.rpc.Code number of a domain error, for per-item errors inside streams. */
 export function statusCodeOf(error: unknown): status {
   return error instanceof Llm2ClipError ? STATUS_OF[error.kind] : status.INTERNAL;
+}
+
+/** A failure that exists only at the transport, such as UNIMPLEMENTED or UNAUTHENTICATED; it has no domain kind. */
+export class GrpcStatusError extends Error {
+  constructor(
+    readonly code: status,
+    message: string,
+  ) {
+    super(message);
+    this.name = "GrpcStatusError";
+  }
 }

@@ -1,0 +1,102 @@
+// The gRPC server of llm2clipd: the Llm2Clip service, grpc.health.v1 and server reflection.
+// It can listen before the model is loaded: health says NOT_SERVING and the Llm2Clip RPCs answer UNAVAILABLE until serve().
+import path from "node:path";
+import { Server, ServerCredentials, status, type ServerInterceptor, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
+import { ReflectionService } from "@grpc/reflection";
+import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import { Llm2ClipService } from "@llm2clip/proto";
+import { bearerTokenInterceptor } from "./auth";
+import type { ServiceDeps, ServiceLimits } from "./deps";
+import { createAssetHandlers } from "./handlers/assets";
+import { createModelHandlers } from "./handlers/model";
+
+export const SERVICE_NAME = "llm2clip.v1.Llm2Clip";
+const HEALTH_PATH_PREFIX = "/grpc.health.v1.Health/";
+
+export interface GrpcServerOptions {
+  limits: Pick<ServiceLimits, "maxMessageBytes">;
+  /** When set, every RPC except health needs `authorization: Bearer <token>`. */
+  token?: string;
+}
+
+export interface TlsFiles {
+  cert: Buffer;
+  key: Buffer;
+}
+
+export class Llm2ClipGrpcServer {
+  private readonly server: Server;
+  private readonly health = new HealthImplementation({ "": "NOT_SERVING", [SERVICE_NAME]: "NOT_SERVING" });
+  private handlers: UntypedServiceImplementation | undefined;
+
+  constructor(options: GrpcServerOptions) {
+    const interceptors: ServerInterceptor[] = [];
+    if (options.token !== undefined) {
+      interceptors.push(bearerTokenInterceptor(options.token, (methodPath) => methodPath.startsWith(HEALTH_PATH_PREFIX)));
+    }
+    this.server = new Server({
+      "grpc.max_receive_message_length": options.limits.maxMessageBytes,
+      interceptors,
+    });
+    this.server.addService(Llm2ClipService, this.gatedImplementation());
+    this.health.addToServer(this.server);
+    new ReflectionService(reflectedProtos()).addToServer(this.server);
+  }
+
+  /** Binds `address` (host:port; port 0 picks a free one) and resolves with the bound port. */
+  listen(address: string, tls?: TlsFiles): Promise<number> {
+    const credentials =
+      tls === undefined
+        ? ServerCredentials.createInsecure()
+        : ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: tls.key }], false);
+    return new Promise((resolve, reject) =>
+      this.server.bindAsync(address, credentials, (error, port) => (error ? reject(error) : resolve(port))),
+    );
+  }
+
+  /** Starts answering the Llm2Clip RPCs with `deps`' model; health turns SERVING. */
+  serve(deps: ServiceDeps): void {
+    this.handlers = { ...createModelHandlers(deps), ...createAssetHandlers(deps) };
+    this.health.setStatus("", "SERVING");
+    this.health.setStatus(SERVICE_NAME, "SERVING");
+  }
+
+  /** Health turns NOT_SERVING, then running calls get `graceMs` to finish before the rest are cancelled. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.health.setStatus("", "NOT_SERVING");
+    this.health.setStatus(SERVICE_NAME, "NOT_SERVING");
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, graceMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Each RPC goes to the handlers once serve() installed them, and answers UNAVAILABLE before. */
+  private gatedImplementation(): UntypedServiceImplementation {
+    const notReady = { code: status.UNAVAILABLE, details: "the model is still loading; retry when health reports SERVING" };
+    const gated: UntypedServiceImplementation = {};
+    for (const [name, method] of Object.entries(Llm2ClipService)) {
+      gated[name] = (call: { emit(event: string, error: unknown): void }, callback?: (error: unknown) => void) => {
+        const handler = this.handlers?.[name] as ((...args: unknown[]) => void) | undefined;
+        if (handler !== undefined) handler(call, callback);
+        else if (method.responseStream || method.requestStream) call.emit("error", notReady);
+        else callback!(notReady);
+      };
+    }
+    return gated;
+  }
+}
+
+/** The definitions reflection describes: the Llm2Clip contract and grpc.health.v1. */
+function reflectedProtos() {
+  const protoRoot = path.dirname(require.resolve("@llm2clip/proto/package.json"));
+  const healthRoot = path.resolve(path.dirname(healthProtoPath), "../..");
+  return loadSync(["llm2clip/v1/llm2clip.proto", "health/v1/health.proto"], { includeDirs: [protoRoot, healthRoot] });
+}
