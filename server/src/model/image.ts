@@ -1,0 +1,80 @@
+// Image preprocessing exactly as the manifest's `image` section declares, with sharp (libvips):
+// decode (PNG, JPEG, WebP, GIF's first frame, SVG) -> EXIF orientation -> alpha composited onto `background` ->
+// bicubic resize of the shortest side to S with a centre crop to S x S -> mean/std normalisation into CHW float32.
+// sharp does its decoding and resampling on libuv's thread pool, so none of this blocks the event loop; only the
+// final normalisation loop (3 x S x S multiply-adds) runs on it.
+import sharp from "sharp";
+import { invalidArgument } from "../errors";
+import type { ImageSpec } from "./manifest";
+
+export const DEFAULT_MAX_IMAGE_PIXELS = 50_000_000;
+const SUPPORTED_FORMATS = new Set(["png", "jpeg", "webp", "gif", "svg"]);
+const SUPPORTED_LIST = "PNG, JPEG, WebP, GIF or SVG";
+/** librsvg renders an SVG at 72 dpi unless told otherwise. */
+const SVG_BASE_DENSITY = 72;
+
+export interface PreprocessedImage {
+  /** Normalised pixels, [3, S, S] row-major. */
+  pixels: Float32Array;
+  /** Size of the decoded image, after EXIF orientation and before resizing. */
+  width: number;
+  height: number;
+}
+
+function describeBytes(bytes: Uint8Array): string {
+  return `${bytes.length} byte${bytes.length === 1 ? "" : "s"}`;
+}
+
+/** Preprocesses one encoded image. Bad input is invalid_argument on the field `image`, saying what is wrong. */
+export async function preprocessImage(bytes: Uint8Array, spec: ImageSpec, maxPixels: number): Promise<PreprocessedImage> {
+  if (bytes.length === 0) throw invalidArgument("image", "is empty (0 bytes)");
+  const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+  // The header alone, without the pixel limit, so that an over-large image can be reported with its size.
+  const meta = await sharp(input, { limitInputPixels: false })
+    .metadata()
+    .catch((err: Error) => {
+      throw invalidArgument("image", `cannot be decoded as ${SUPPORTED_LIST} (${describeBytes(bytes)}): ${err.message}`);
+    });
+  if (!SUPPORTED_FORMATS.has(meta.format)) {
+    throw invalidArgument("image", `format ${meta.format} is not supported; send ${SUPPORTED_LIST}`);
+  }
+
+  // A small SVG is rendered at a density that gives the crop S pixels on its shortest side, not upscaled afterwards.
+  const shortest = Math.min(meta.width, meta.height);
+  const density =
+    meta.format === "svg" && shortest < spec.size ? Math.ceil((SVG_BASE_DENSITY * spec.size) / shortest) : undefined;
+  const scale = density === undefined ? 1 : density / SVG_BASE_DENSITY;
+  const decodedPixels = Math.round(meta.width * scale) * Math.round(meta.height * scale);
+  if (decodedPixels > maxPixels) {
+    throw invalidArgument(
+      "image",
+      `is ${meta.width}x${meta.height} = ${decodedPixels} pixels, over the limit of ${maxPixels} pixels (maxImagePixels)`,
+    );
+  }
+
+  const { data, info } = await sharp(input, { limitInputPixels: maxPixels, density, failOn: "error" })
+    .autoOrient()
+    .flatten({ background: spec.background })
+    .resize({ width: spec.size, height: spec.size, fit: "cover", position: "centre", kernel: "cubic" })
+    .toColourspace("srgb")
+    .removeAlpha()
+    .raw({ depth: "uchar" })
+    .toBuffer({ resolveWithObject: true })
+    .catch((err: Error) => {
+      throw invalidArgument("image", `${meta.format} data is corrupt or truncated (${describeBytes(bytes)}): ${err.message}`);
+    });
+  if (info.channels !== 3 || info.width !== spec.size || info.height !== spec.size) {
+    throw new Error(`preprocessing gave ${info.width}x${info.height}x${info.channels}, expected ${spec.size}x${spec.size}x3`);
+  }
+
+  const area = spec.size * spec.size;
+  const pixels = new Float32Array(3 * area);
+  for (let c = 0; c < 3; c++) {
+    const mean = spec.mean[c];
+    const scaleC = 1 / (255 * spec.std[c]);
+    const shift = mean / spec.std[c];
+    for (let i = 0; i < area; i++) pixels[c * area + i] = data[i * 3 + c] * scaleC - shift;
+  }
+  return { pixels, width: meta.autoOrient.width, height: meta.autoOrient.height };
+}
