@@ -56,9 +56,9 @@ export function checkGraph(
   file: { file: string; field: string; dtype: FloatType },
   actual: { inputs: readonly TensorInfo[]; outputs: readonly TensorInfo[] },
 ): void {
-  const fail = (field: string, problem: string): never => {
+  function fail(field: string, problem: string): never {
     throw manifestError(manifest.path, field, `${file.file}: ${problem}`);
-  };
+  }
   const contract = graphContract(manifest, graph);
   const check = (role: "input" | "output", expected: TensorContract, found: readonly TensorInfo[]) => {
     const tensor = found.find((t) => t.name === expected.name);
