@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ManifestEntry, AssetChunk, SyncManifest, SyncAssetsResponse, SyncSummary } from "@llm2clip/proto";
+import type { AssetChunk, ManifestEntry, SyncAssetsRequest, SyncAssetsResponse, SyncManifest, SyncSummary } from "@llm2clip/proto";
 import { Llm2ClipError, invalidArgument } from "../errors";
 import type { ImageEmbedding } from "../model/types";
 import type { AssetInput, Collection } from "./collection";
@@ -77,7 +77,15 @@ export class SyncSession {
     private readonly out: SyncOutput,
   ) {}
 
-  onManifest(manifest: SyncManifest): void {
+  onRequest(request: SyncAssetsRequest): void {
+    if (request.manifest) this.onManifest(request.manifest);
+    else if (request.chunk) this.onChunk(request.chunk);
+    else this.guard(() => {
+      throw invalidArgument("message", "a SyncAssetsRequest must set manifest or chunk");
+    });
+  }
+
+  private onManifest(manifest: SyncManifest): void {
     this.guard(() => {
       if (this.planned) {
         throw invalidArgument("manifest", "a manifest message came after the last one (more = false)");
@@ -92,7 +100,7 @@ export class SyncSession {
     });
   }
 
-  onChunk(chunk: AssetChunk): void {
+  private onChunk(chunk: AssetChunk): void {
     this.guard(() => {
       const content = this.pending.get(chunk.sha256);
       if (!this.planned || !content) {

@@ -1,16 +1,82 @@
-import { status, type UntypedServiceImplementation } from "@grpc/grpc-js";
+// The asset RPCs: SyncAssets, SearchAssets, SuggestAltText, ListCollections and DeleteCollection. Each validates and
+// translates; the work is done by the store, search and alttext cores.
+import type { handleBidiStreamingCall, UntypedServiceImplementation } from "@grpc/grpc-js";
+import type {
+  DeleteCollectionRequest,
+  DeleteCollectionResponse,
+  ListCollectionsRequest,
+  ListCollectionsResponse,
+  SearchAssetsRequest,
+  SearchAssetsResponse,
+  SuggestAltTextRequest,
+  SuggestAltTextResponse,
+  SyncAssetsRequest,
+  SyncAssetsResponse,
+} from "@llm2clip/proto";
+import { join } from "node:path";
+import { AltTextAdvisor } from "../../alttext/suggest";
+import { searchAssets } from "../../search/search-assets";
+import { CollectionRegistry } from "../../store/collections";
+import { SyncSession } from "../../store/sync-session";
+import { cancellationSignal, unaryHandler } from "../call";
 import type { ServiceDeps } from "../deps";
+import { statusCodeOf, toServiceError } from "../errors";
 
-// Placeholder until issue 4 lands: the asset RPCs answer UNIMPLEMENTED.
-export function createAssetHandlers(_deps: ServiceDeps): UntypedServiceImplementation {
-  const unimplemented = (_call: unknown, callback: (e: { code: status; details: string }) => void) =>
-    callback({ code: status.UNIMPLEMENTED, details: "not implemented yet" });
+export function createAssetHandlers(deps: ServiceDeps): UntypedServiceImplementation {
+  const { model, limits, log } = deps;
+  const registry = new CollectionRegistry(join(deps.dataDir, "collections"), { name: model.info.name, embedDim: model.info.embedDim });
+  const advisor = new AltTextAdvisor(model, registry);
+
+  const syncAssets: handleBidiStreamingCall<SyncAssetsRequest, SyncAssetsResponse> = (call) => {
+    const signal = cancellationSignal(call);
+    let open = true;
+    const session = new SyncSession(
+      {
+        registry,
+        embedImage: (bytes, sessionSignal) => model.embedImage(bytes, AbortSignal.any([signal, sessionSignal])),
+        maxAssetBytes: limits.maxMessageBytes,
+        codeOf: statusCodeOf,
+      },
+      {
+        send: (message) => {
+          if (open) call.write(message);
+        },
+        fail: (error) => {
+          if (!open) return;
+          open = false;
+          log.warn(`SyncAssets: ${error instanceof Error ? error.message : String(error)}`);
+          call.emit("error", toServiceError(error));
+        },
+        end: () => {
+          if (!open) return;
+          open = false;
+          call.end();
+        },
+        pause: () => call.pause(),
+        resume: () => call.resume(),
+      },
+    );
+    signal.addEventListener("abort", () => {
+      open = false;
+      session.onCancel();
+    });
+    call.on("data", (request: SyncAssetsRequest) => session.onRequest(request));
+    call.on("end", () => session.onClientEnd());
+  };
+
   return {
-    syncAssets: (call: { emit(event: string, e: unknown): void }) =>
-      call.emit("error", { code: status.UNIMPLEMENTED, details: "not implemented yet" }),
-    searchAssets: unimplemented,
-    suggestAltText: unimplemented,
-    listCollections: unimplemented,
-    deleteCollection: unimplemented,
+    syncAssets,
+    searchAssets: unaryHandler<SearchAssetsRequest, SearchAssetsResponse>("SearchAssets", log, (request, signal) =>
+      searchAssets(request, { model, registry, maxTopK: limits.maxTopK, maxTerms: limits.maxTexts }, signal),
+    ),
+    suggestAltText: unaryHandler<SuggestAltTextRequest, SuggestAltTextResponse>("SuggestAltText", log, (request, signal) =>
+      advisor.suggest(request, signal),
+    ),
+    listCollections: unaryHandler<ListCollectionsRequest, ListCollectionsResponse>("ListCollections", log, async () => ({
+      collections: registry.list().map((c) => ({ name: c.name, assetCount: c.assetCount, totalBytes: c.totalBytes, updatedMs: c.updatedMs, model: c.model })),
+    })),
+    deleteCollection: unaryHandler<DeleteCollectionRequest, DeleteCollectionResponse>("DeleteCollection", log, async (request) => ({
+      deleted: await registry.delete(request.name, "name"),
+    })),
   };
 }

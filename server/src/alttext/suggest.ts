@@ -1,0 +1,116 @@
+import {
+  SuggestionSource,
+  Verdict,
+  type AltTextSuggestion,
+  type SuggestAltTextRequest,
+  type SuggestAltTextResponse,
+} from "@llm2clip/proto";
+import { Llm2ClipError, invalidArgument } from "../errors";
+import type { AltTextThresholds, Llm2ClipModel } from "../model/types";
+import { resolveImage } from "../search/image-input";
+import type { Collection } from "../store/collection";
+import type { CollectionRegistry } from "../store/collections";
+import { CaptionBankIndex } from "./caption-bank-index";
+import { composeCaptions } from "./compose";
+import { contextCandidates } from "./context-candidates";
+import { textCosines } from "./text-embeddings";
+
+export const DEFAULT_MAX_SUGGESTIONS = 5;
+export const MAX_SUGGESTIONS = 50;
+export const MAX_ALT_LENGTH = 2000;
+export const MAX_CONTEXT_LENGTH = 20_000;
+/** Image-to-image cosine from which a collection image counts as similar enough to lend its alt text. */
+const SIMILAR_IMAGE_COSINE = 0.5;
+const SIMILAR_IMAGES = 8;
+const BANK_CANDIDATES = 10;
+
+export function verdictOf(alt: string, cosine: number, thresholds: AltTextThresholds): Verdict {
+  if (alt.trim().length === 0) return Verdict.VERDICT_MISSING;
+  if (cosine >= thresholds.good) return Verdict.VERDICT_GOOD;
+  if (cosine < thresholds.mismatch) return Verdict.VERDICT_MISMATCH;
+  return Verdict.VERDICT_WEAK;
+}
+
+/** Scores an image's current alt text and ranks candidate alt texts from four sources by cosine with the image. */
+export class AltTextAdvisor {
+  private bank?: Promise<CaptionBankIndex | undefined>;
+
+  constructor(
+    private readonly model: Llm2ClipModel,
+    private readonly registry: CollectionRegistry,
+  ) {}
+
+  async suggest(request: SuggestAltTextRequest, signal?: AbortSignal): Promise<SuggestAltTextResponse> {
+    const max = request.maxSuggestions === 0 ? DEFAULT_MAX_SUGGESTIONS : request.maxSuggestions;
+    if (max > MAX_SUGGESTIONS) throw new Llm2ClipError("out_of_range", `max_suggestions: ${max} is over the limit of ${MAX_SUGGESTIONS}`, "max_suggestions");
+    if (request.currentAlt.length > MAX_ALT_LENGTH) {
+      throw invalidArgument("current_alt", `${request.currentAlt.length} characters, the limit is ${MAX_ALT_LENGTH}`);
+    }
+    const context = request.context;
+    const contextLength = (context?.surroundingText.length ?? 0) + (context?.heading.length ?? 0) + (context?.fileName.length ?? 0);
+    if (contextLength > MAX_CONTEXT_LENGTH) {
+      throw invalidArgument("context", `${contextLength} characters in all, the limit is ${MAX_CONTEXT_LENGTH}`);
+    }
+    const reuse = request.collection ? this.registry.get(request.collection, "collection") : undefined;
+    const image = await resolveImage(request.image, "image", this.model, this.registry, request.collection, signal);
+    const thresholds = this.model.info.altTextThresholds;
+    const currentAlt = request.currentAlt.trim();
+
+    const scored: AltTextSuggestion[] = [];
+    const score = async (texts: string[], source: SuggestionSource) => {
+      const cosines = await textCosines(this.model, image.embedding, texts, signal);
+      texts.forEach((text, i) => scored.push({ text, cosine: cosines[i]!, source }));
+    };
+    const current = currentAlt ? (await textCosines(this.model, image.embedding, [currentAlt], signal))[0]! : 0;
+    await score(contextCandidates(context), SuggestionSource.SUGGESTION_SOURCE_CONTEXT);
+    const collection = reuse ?? image.collection;
+    if (collection) await score(this.similarImagesAltTexts(collection, image.embedding), SuggestionSource.SUGGESTION_SOURCE_COLLECTION);
+    const bank = await this.captionBank();
+    if (bank) {
+      for (const { text, cosine } of bank.best(image.embedding, BANK_CANDIDATES)) {
+        scored.push({ text, cosine, source: SuggestionSource.SUGGESTION_SOURCE_CAPTION_BANK });
+      }
+      if (bank.grammar) {
+        const composed = await composeCaptions(bank.grammar, (texts) => textCosines(this.model, image.embedding, texts, signal));
+        for (const { text, cosine } of composed) scored.push({ text, cosine, source: SuggestionSource.SUGGESTION_SOURCE_COMPOSED });
+      }
+    }
+
+    return {
+      current: { cosine: current, verdict: verdictOf(currentAlt, current, thresholds) },
+      suggestions: bestDistinct(scored, currentAlt, max),
+      thresholds: { good: thresholds.good, mismatch: thresholds.mismatch },
+    };
+  }
+
+  private similarImagesAltTexts(collection: Collection, image: Float32Array): string[] {
+    const mismatch = collection.modelMismatch(this.registry.served);
+    if (mismatch) throw new Llm2ClipError("failed_precondition", `collection: ${mismatch}`, "collection");
+    const similar = collection.rank(image, SIMILAR_IMAGES, (asset) => asset.altTexts.length > 0, SIMILAR_IMAGE_COSINE);
+    return [...new Set(similar.flatMap(({ asset }) => asset.altTexts))];
+  }
+
+  private captionBank(): Promise<CaptionBankIndex | undefined> {
+    const file = this.model.info.captionBankPath;
+    if (!file) return Promise.resolve(undefined);
+    this.bank ??= CaptionBankIndex.load(this.model, file).catch((error) => {
+      this.bank = undefined;
+      throw error;
+    });
+    return this.bank;
+  }
+}
+
+/** Highest cosine first, one entry per text (case and spacing ignored), never the current alt text itself. */
+function bestDistinct(suggestions: AltTextSuggestion[], currentAlt: string, max: number): AltTextSuggestion[] {
+  const key = (text: string) => text.toLowerCase().replace(/\s+/g, " ").trim();
+  const seen = new Set([key(currentAlt)]);
+  const out: AltTextSuggestion[] = [];
+  for (const suggestion of [...suggestions].sort((a, b) => b.cosine - a.cosine)) {
+    if (seen.has(key(suggestion.text))) continue;
+    seen.add(key(suggestion.text));
+    out.push(suggestion);
+    if (out.length === max) break;
+  }
+  return out;
+}
