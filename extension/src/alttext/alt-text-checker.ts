@@ -1,0 +1,187 @@
+// Alt-text diagnostics: missing alt text at once, weak or mismatched alt text from the daemon's SuggestAltText
+// verdict. Documents are checked on open and on save, debounced; verdicts are cached by image hash and alt text.
+import type { SuggestAltTextRequest, SuggestAltTextResponse } from "@llm2clip/proto";
+import { createHash } from "node:crypto";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { findImageReferences, isAltMissing, isReferenceLanguage, type ImageReference } from "../../../server/src/alttext/references";
+import type { DaemonConnection } from "../connection/connection";
+import type { WorkspaceIndexer } from "../indexing/indexer";
+import { KeyedDebouncer } from "../shared/debounce";
+import { resolveImageSrc } from "../shared/image-src";
+import { referenceContext } from "./context";
+import { missingFinding, severityFor, verdictFinding, type AltCheck, type Finding, type SeveritySetting, type SeveritySettings } from "./findings";
+
+export const DIAGNOSTIC_SOURCE = "LLM2CLIP";
+const CHECK_DEBOUNCE_MS = 400;
+const MAX_SUGGESTIONS = 3;
+
+/** What the checker learnt about one reference; the hover and the code actions read it. */
+export interface CheckedReference {
+  ref: ImageReference;
+  image?: vscode.Uri;
+  check?: AltCheck;
+  finding?: Finding;
+}
+
+const SEVERITY: Record<Exclude<SeveritySetting, "off">, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+export class AltTextChecker implements vscode.Disposable {
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection("llm2clip-alt-text");
+  private readonly results = new Map<string, CheckedReference[]>();
+  private readonly verdicts = new Map<string, Promise<AltCheck>>();
+  private readonly imageHashes = new Map<string, { mtime: number; size: number; sha256: string }>();
+  private readonly debouncer = new KeyedDebouncer<string>(CHECK_DEBOUNCE_MS);
+  private readonly disposables: vscode.Disposable[] = [this.diagnostics, this.debouncer];
+
+  constructor(
+    private readonly connection: DaemonConnection,
+    private readonly indexer: WorkspaceIndexer,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidOpenTextDocument((document) => this.schedule(document)),
+      vscode.workspace.onDidSaveTextDocument((document) => this.schedule(document)),
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        this.debouncer.cancel(document.uri.toString());
+        this.results.delete(document.uri.toString());
+        this.diagnostics.delete(document.uri);
+      }),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration("llm2clip.altText")) this.checkOpenDocuments();
+      }),
+      connection.onDidChangeState((state) => {
+        if (state.kind === "connected") {
+          this.verdicts.clear();
+          this.checkOpenDocuments();
+        }
+      }),
+    );
+    this.checkOpenDocuments();
+  }
+
+  /** The checked reference under `offset`, for the hover and the code actions. */
+  referenceAt(document: vscode.TextDocument, offset: number): CheckedReference | undefined {
+    return this.results.get(document.uri.toString())?.find(({ ref }) => ref.range[0] <= offset && offset <= ref.range[1]);
+  }
+
+  checkOpenDocuments(): void {
+    for (const document of vscode.workspace.textDocuments) this.schedule(document);
+  }
+
+  schedule(document: vscode.TextDocument): void {
+    if (!isReferenceLanguage(document.languageId) || document.uri.scheme === "output") return;
+    this.debouncer.run(document.uri.toString(), () => void this.check(document));
+  }
+
+  async check(document: vscode.TextDocument): Promise<void> {
+    const key = document.uri.toString();
+    const config = vscode.workspace.getConfiguration("llm2clip.altText", document);
+    if (!config.get<boolean>("enabled", true) || !isReferenceLanguage(document.languageId)) {
+      this.diagnostics.delete(document.uri);
+      this.results.delete(key);
+      return;
+    }
+    const version = document.version;
+    const text = document.getText();
+    const refs = findImageReferences(text, document.languageId);
+    const withModel = config.get<boolean>("checkWithModel", true) && this.connection.state.kind === "connected";
+    const checked = await Promise.all(refs.map((ref) => this.checkReference(document, text, ref, withModel)));
+    if (document.isClosed || document.version !== version) return;
+    this.results.set(key, checked);
+    const severities: SeveritySettings = {
+      missing: config.get<SeveritySetting>("missingSeverity", "warning"),
+      weak: config.get<SeveritySetting>("weakSeverity", "information"),
+      mismatch: config.get<SeveritySetting>("mismatchSeverity", "warning"),
+    };
+    const diagnostics = checked.flatMap(({ finding }) => {
+      if (!finding) return [];
+      const severity = severityFor(finding.kind, severities);
+      if (severity === "off") return [];
+      const range = new vscode.Range(document.positionAt(finding.range[0]), document.positionAt(finding.range[1]));
+      const diagnostic = new vscode.Diagnostic(range, finding.message, SEVERITY[severity]);
+      diagnostic.source = DIAGNOSTIC_SOURCE;
+      diagnostic.code = `alt-text-${finding.kind}`;
+      return [diagnostic];
+    });
+    this.diagnostics.set(document.uri, diagnostics);
+  }
+
+  private async checkReference(document: vscode.TextDocument, text: string, ref: ImageReference, withModel: boolean): Promise<CheckedReference> {
+    const image = this.imageUri(document, ref.src);
+    const missing = isAltMissing(ref);
+    const judgeable = missing || (!ref.decorative && !ref.dynamicAlt && ref.alt !== undefined);
+    let check: AltCheck | undefined;
+    if (withModel && judgeable && image) {
+      check = await this.verdict(document, text, ref, image).catch((error: Error) => {
+        this.log.warn(`alt-text check of ${image.fsPath} failed: ${error.message}`);
+        return undefined;
+      });
+    }
+    const finding = missing ? missingFinding(ref, check) : check ? verdictFinding(ref, check) : undefined;
+    return { ref, ...(image && { image }), ...(check && { check }), ...(finding && { finding }) };
+  }
+
+  /** The image file `src` names, when it is a local file that exists. */
+  private imageUri(document: vscode.TextDocument, src: string): vscode.Uri | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+    const base = folder?.uri ?? document.uri.with({ path: path.posix.dirname(document.uri.path) });
+    const docPath = path.posix.relative(base.path, document.uri.path);
+    const resolved = resolveImageSrc(docPath, src);
+    return resolved === undefined ? undefined : vscode.Uri.joinPath(base, ...resolved.split("/"));
+  }
+
+  private async verdict(document: vscode.TextDocument, text: string, ref: ImageReference, image: vscode.Uri): Promise<AltCheck> {
+    const sha256 = await this.imageHash(image);
+    const alt = isAltMissing(ref) ? "" : (ref.alt ?? "").trim();
+    const cacheKey = `${this.connection.model?.name}\0${sha256}\0${alt}`;
+    let pending = this.verdicts.get(cacheKey);
+    if (!pending) {
+      pending = this.requestVerdict(document, text, ref, image, alt);
+      this.verdicts.set(cacheKey, pending);
+      pending.catch(() => this.verdicts.delete(cacheKey));
+    }
+    return pending;
+  }
+
+  private async requestVerdict(document: vscode.TextDocument, text: string, ref: ImageReference, image: vscode.Uri, alt: string): Promise<AltCheck> {
+    const context = referenceContext(text, ref);
+    const location = this.indexer.locate(image);
+    const request: SuggestAltTextRequest = {
+      image: { data: Buffer.from(await vscode.workspace.fs.readFile(image)) },
+      currentAlt: alt,
+      context: { ...context, fileName: path.posix.basename(image.path) },
+      collection: location?.collection ?? "",
+      maxSuggestions: MAX_SUGGESTIONS,
+    };
+    const response = await this.connection.unary<SuggestAltTextResponse>((client, metadata, options, callback) =>
+      client.suggestAltText(request, metadata, options, callback),
+    );
+    this.log.debug(`${document.uri.fsPath}: ${image.fsPath} "${alt}" -> verdict ${response.current?.verdict} cosine ${response.current?.cosine}`);
+    return {
+      verdict: response.current?.verdict ?? 0,
+      cosine: response.current?.cosine ?? 0,
+      ...(response.thresholds && { thresholds: response.thresholds }),
+      suggestions: response.suggestions.map((s) => s.text),
+    };
+  }
+
+  private async imageHash(image: vscode.Uri): Promise<string> {
+    const stat = await vscode.workspace.fs.stat(image);
+    const key = image.toString();
+    const known = this.imageHashes.get(key);
+    if (known && known.mtime === stat.mtime && known.size === stat.size) return known.sha256;
+    const sha256 = createHash("sha256").update(await vscode.workspace.fs.readFile(image)).digest("hex");
+    this.imageHashes.set(key, { mtime: stat.mtime, size: stat.size, sha256 });
+    return sha256;
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}

@@ -1,0 +1,247 @@
+// The extension's one link to llm2clipd: builds the gRPC client from the settings, keeps it connected with backoff,
+// starts a local daemon when asked (or automatically for a loopback address) and tells the rest of the extension.
+import { connectivityState, credentials, Metadata, status, type CallOptions, type ClientUnaryCall, type ServiceError } from "@grpc/grpc-js";
+import { Llm2ClipClient, type ModelInfo } from "@llm2clip/proto";
+import * as fs from "node:fs";
+import * as vscode from "vscode";
+import { parseServerAddress, type ServerAddress } from "./address";
+import { backoffDelay } from "./backoff";
+import { daemonArguments, resolveDaemonCommand } from "./daemon-command";
+import { LocalDaemon } from "./local-daemon";
+
+export type ConnectionState =
+  | { kind: "connecting"; target: string }
+  | { kind: "connected"; target: string; model: ModelInfo }
+  | { kind: "unreachable"; target: string; reason: string; retryInMs: number }
+  | { kind: "misconfigured"; reason: string };
+
+type UnaryCallback<T> = (error: ServiceError | null, response: T) => void;
+
+const TOKEN_SECRET = "llm2clip.token";
+const PROBE_DEADLINE_MS = 5_000;
+/** Large enough for a sync's manifest and chunks; the daemon enforces its own limit and says so. */
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+export class DaemonConnection implements vscode.Disposable {
+  private client: Llm2ClipClient | undefined;
+  private address: ServerAddress | undefined;
+  private token: string | undefined;
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private autoStartTried = false;
+  private unreachableShown = false;
+  private current: ConnectionState = { kind: "misconfigured", reason: "not started" };
+  private readonly daemon: LocalDaemon;
+  private readonly changed = new vscode.EventEmitter<ConnectionState>();
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  readonly onDidChangeState = this.changed.event;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.daemon = new LocalDaemon(log);
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration("llm2clip.server") || event.affectsConfiguration("llm2clip.tls")) this.restart();
+      }),
+      context.secrets.onDidChange(async (event) => {
+        if (event.key !== TOKEN_SECRET) return;
+        this.token = await context.secrets.get(TOKEN_SECRET);
+        this.restart();
+      }),
+    );
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  get model(): ModelInfo | undefined {
+    return this.current.kind === "connected" ? this.current.model : undefined;
+  }
+
+  async start(): Promise<void> {
+    this.token = await this.context.secrets.get(TOKEN_SECRET);
+    this.restart();
+  }
+
+  /** Drops the channel and connects again from scratch, e.g. after a settings change. */
+  restart(): void {
+    this.client?.close();
+    this.client = undefined;
+    this.attempt = 0;
+    this.unreachableShown = false;
+    this.connect();
+  }
+
+  async setToken(): Promise<void> {
+    const token = await vscode.window.showInputBox({
+      title: "LLM2CLIP daemon token",
+      prompt: "The bearer token llm2clipd was started with. It is kept in the editor's secret storage. Leave empty to remove it.",
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (token === undefined) return;
+    if (token === "") await this.context.secrets.delete(TOKEN_SECRET);
+    else await this.context.secrets.store(TOKEN_SECRET, token);
+  }
+
+  /** Starts llm2clipd on the configured loopback address, with the configured model, then connects to it. */
+  startDaemon(): void {
+    if (!this.address) {
+      void vscode.window.showErrorMessage(`LLM2CLIP: ${this.current.kind === "misconfigured" ? this.current.reason : "no server address"}`);
+      return;
+    }
+    const config = vscode.workspace.getConfiguration("llm2clip.daemon");
+    const command = resolveDaemonCommand({
+      setting: config.get<string>("path", ""),
+      extensionPath: this.context.extensionPath,
+      nodePath: process.execPath,
+      exists: (file) => fs.existsSync(file),
+    });
+    const args = daemonArguments(this.address.target, config.get<string>("model", ""), config.get<string[]>("args", []));
+    this.daemon.start(command, args, (reason) => {
+      if (this.current.kind !== "connected") this.setState({ kind: "unreachable", target: this.address?.target ?? "", reason: `local daemon ${reason}`, retryInMs: 0 });
+    });
+    this.attempt = 0;
+    this.connect();
+  }
+
+  /**
+   * Runs a unary RPC with the token attached. Rejects when not connected; an UNAVAILABLE failure starts reconnecting.
+   */
+  unary<T>(invoke: (client: Llm2ClipClient, metadata: Metadata, options: Partial<CallOptions>, callback: UnaryCallback<T>) => ClientUnaryCall, timeoutMs = 60_000): Promise<T> {
+    const client = this.connectedClient();
+    return new Promise<T>((resolve, reject) => {
+      invoke(client, this.metadata(), { deadline: Date.now() + timeoutMs }, (error, response) => {
+        if (error) {
+          this.noteFailure(error);
+          reject(error);
+        } else {
+          resolve(response);
+        }
+      });
+    });
+  }
+
+  /** The client for streaming calls; throws when not connected. */
+  connectedClient(): Llm2ClipClient {
+    if (this.current.kind !== "connected" || !this.client) throw new Error("LLM2CLIP is not connected to a daemon");
+    return this.client;
+  }
+
+  metadata(): Metadata {
+    const metadata = new Metadata();
+    if (this.token) metadata.set("authorization", `Bearer ${this.token}`);
+    return metadata;
+  }
+
+  /** Streaming callers report their errors here so that a lost daemon is noticed. */
+  noteFailure(error: unknown): void {
+    if ((error as Partial<ServiceError>).code === status.UNAVAILABLE && this.current.kind === "connected") {
+      this.log.warn(`lost the daemon: ${(error as Error).message}`);
+      this.connect();
+    }
+  }
+
+  private connect(): void {
+    clearTimeout(this.retryTimer);
+    try {
+      this.address = parseServerAddress(vscode.workspace.getConfiguration("llm2clip").get<string>("server", "127.0.0.1:50051"));
+      this.client ??= new Llm2ClipClient(this.address.target, this.channelCredentials(), {
+        "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
+        "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+      });
+    } catch (error) {
+      this.setState({ kind: "misconfigured", reason: (error as Error).message });
+      return;
+    }
+    const { client, address } = this;
+    if (this.current.kind !== "unreachable") this.setState({ kind: "connecting", target: address.target });
+    client.getModelInfo({}, this.metadata(), { deadline: Date.now() + PROBE_DEADLINE_MS }, (error, model) => {
+      if (client !== this.client) return;
+      if (error) {
+        this.onProbeFailed(error, address);
+        return;
+      }
+      this.attempt = 0;
+      this.unreachableShown = false;
+      this.log.info(`connected to ${address.target}: model ${model.name} on ${model.device} (${model.precision}), D=${model.embedDim}`);
+      this.setState({ kind: "connected", target: address.target, model });
+      this.watchChannel(client);
+    });
+  }
+
+  private onProbeFailed(error: ServiceError, address: ServerAddress): void {
+    const reason = error.code === status.UNAVAILABLE ? "unavailable" : `${status[error.code] ?? error.code}: ${error.details || error.message}`;
+    const autoStart = vscode.workspace.getConfiguration("llm2clip.daemon").get<boolean>("autoStart", true);
+    if (error.code === status.UNAVAILABLE && autoStart && address.loopback && !this.autoStartTried && !this.daemon.running) {
+      this.autoStartTried = true;
+      this.log.info(`no daemon at ${address.target}; llm2clip.daemon.autoStart starts one`);
+      this.startDaemon();
+      return;
+    }
+    const retryInMs = backoffDelay(this.attempt++);
+    this.log.warn(`cannot reach ${address.target} (${reason}); retrying in ${retryInMs} ms`);
+    this.setState({ kind: "unreachable", target: address.target, reason, retryInMs });
+    this.retryTimer = setTimeout(() => this.connect(), retryInMs);
+    if (!this.unreachableShown && !this.daemon.running) {
+      this.unreachableShown = true;
+      void this.offerHelp(address, error);
+    }
+  }
+
+  private async offerHelp(address: ServerAddress, error: ServiceError): Promise<void> {
+    const unauthenticated = error.code === status.UNAUTHENTICATED || error.code === status.PERMISSION_DENIED;
+    const actions = unauthenticated ? ["Set Token", "Show Log"] : address.loopback ? ["Start Daemon", "Open Settings", "Show Log"] : ["Open Settings", "Show Log"];
+    const message = unauthenticated
+      ? `LLM2CLIP: the daemon at ${address.target} refused the token (${error.details}).`
+      : `LLM2CLIP: cannot reach the daemon at ${address.target}. Image search and alt-text checks need it.`;
+    const choice = await vscode.window.showWarningMessage(message, ...actions);
+    if (choice === "Start Daemon") this.startDaemon();
+    else if (choice === "Set Token") await this.setToken();
+    else if (choice === "Open Settings") await vscode.commands.executeCommand("workbench.action.openSettings", "llm2clip");
+    else if (choice === "Show Log") this.log.show();
+  }
+
+  /** Notices a daemon that goes away between calls: the channel falls into TRANSIENT_FAILURE. */
+  private watchChannel(client: Llm2ClipClient): void {
+    const channel = client.getChannel();
+    const watch = (from: connectivityState) => {
+      channel.watchConnectivityState(from, Infinity, () => {
+        if (client !== this.client) return;
+        const now = channel.getConnectivityState(false);
+        if (now === connectivityState.TRANSIENT_FAILURE || now === connectivityState.SHUTDOWN) {
+          if (this.current.kind === "connected") {
+            this.log.warn(`connection to ${this.address?.target} lost`);
+            this.connect();
+          }
+          return;
+        }
+        watch(now);
+      });
+    };
+    watch(channel.getConnectivityState(false));
+  }
+
+  private channelCredentials() {
+    const tls = vscode.workspace.getConfiguration("llm2clip.tls");
+    if (!tls.get<boolean>("enabled", false)) return credentials.createInsecure();
+    const caFile = tls.get<string>("caFile", "");
+    return credentials.createSsl(caFile ? fs.readFileSync(caFile) : null);
+  }
+
+  private setState(state: ConnectionState): void {
+    this.current = state;
+    this.changed.fire(state);
+  }
+
+  dispose(): void {
+    clearTimeout(this.retryTimer);
+    this.client?.close();
+    this.client = undefined;
+    this.daemon.stop();
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}
