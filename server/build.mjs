@@ -1,10 +1,23 @@
 // Bundles the daemon and the CLI into single CommonJS files. Native and WASM-heavy packages stay external:
 // bundling sharp or onnxruntime-node breaks their binary loading at run time.
+// `node build.mjs --outdir <dir> --entry llm2clipd` builds one entry point elsewhere than dist/ (the tests build their own
+// copy of the daemon); the directory must lie inside the repository, so that the external packages resolve from node_modules.
+import path from "node:path";
+import { parseArgs } from "node:util";
 import { build } from "esbuild";
 
+const ENTRY_POINTS = { llm2clipd: "src/llm2clipd.ts", llm2clip: "src/llm2clip.ts" };
+const { values } = parseArgs({
+  options: {
+    outdir: { type: "string", default: "dist" },
+    entry: { type: "string", multiple: true, default: Object.keys(ENTRY_POINTS) },
+  },
+});
+const here = import.meta.dirname;
+
 await build({
-  entryPoints: { llm2clipd: "src/llm2clipd.ts", llm2clip: "src/llm2clip.ts" },
-  outdir: "dist",
+  entryPoints: Object.fromEntries(values.entry.map((name) => [name, path.join(here, ENTRY_POINTS[name])])),
+  outdir: path.resolve(here, values.outdir),
   bundle: true,
   platform: "node",
   target: "node20",

@@ -1,0 +1,182 @@
+// llm2clipd's command line: flags, defaults and the --help text.
+import { existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { ServiceLimits } from "../grpc/deps";
+
+export const DEFAULT_LISTEN = "127.0.0.1:50051";
+export const TOKEN_ENV = "LLM2CLIP_TOKEN";
+const MIB = 1024 * 1024;
+
+export type DeviceChoice = "auto" | "cpu" | "cuda";
+const DEVICES: readonly DeviceChoice[] = ["auto", "cpu", "cuda"];
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface BatchingOptions {
+  maxBatch: number;
+  maxWaitMs: number;
+  maxQueue: number;
+}
+
+export interface DaemonOptions {
+  modelDir: string;
+  listen: ListenAddress;
+  device: DeviceChoice;
+  tls?: { certPath: string; keyPath: string };
+  token?: string;
+  dataDir: string;
+  limits: ServiceLimits;
+  batching: BatchingOptions;
+}
+
+/** A mistake on the command line: llm2clipd prints it with a pointer to --help and exits with status 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+const FLAGS = {
+  model: { type: "string" },
+  listen: { type: "string", default: DEFAULT_LISTEN },
+  device: { type: "string", default: "auto" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+  token: { type: "string" },
+  "data-dir": { type: "string" },
+  "max-message-bytes": { type: "string", default: String(32 * MIB) },
+  "max-image-pixels": { type: "string", default: String(50_000_000) },
+  "max-captions": { type: "string", default: "256" },
+  "max-texts": { type: "string", default: "256" },
+  "max-top-k": { type: "string", default: "1000" },
+  "max-stream-buffer-bytes": { type: "string", default: String(64 * MIB) },
+  "max-batch": { type: "string", default: "16" },
+  "batch-wait-ms": { type: "string", default: "2" },
+  "max-queue": { type: "string", default: "1024" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+export const HELP = `llm2clipd: serves LLM2CLIP's image and text encoders over gRPC (llm2clip.v1.Llm2Clip).
+
+Usage: llm2clipd [options]
+
+Model
+  --model <dir>                  model folder with a manifest.json (default: the embedded tiny-llm2clip)
+  --device auto|cpu|cuda         where the graphs run; auto tries CUDA, then the CPU (default: auto)
+  --data-dir <dir>               collections and the text-feature cache (default: $XDG_CACHE_HOME/llm2clip or ~/.cache/llm2clip)
+
+Network and security
+  --listen <host:port>           address to serve on (default: ${DEFAULT_LISTEN}); port 0 picks a free port
+  --tls-cert <file>              PEM certificate chain; serve TLS (needs --tls-key)
+  --tls-key <file>               PEM private key of --tls-cert
+  --token <token>                require 'authorization: Bearer <token>' on every RPC but health
+                                 (or set ${TOKEN_ENV}, which keeps the token out of the process list)
+  A non-loopback --listen address needs TLS and a token; llm2clipd refuses to start without them.
+
+Limits
+  --max-message-bytes <n>        largest gRPC message received (default: ${32 * MIB}, 32 MiB)
+  --max-image-pixels <n>         largest decoded image, width x height (default: 50000000)
+  --max-captions <n>             captions per ScoreCaptions call (default: 256)
+  --max-texts <n>                texts per EmbedTexts call (default: 256)
+  --max-top-k <n>                hits per SearchAssets call (default: 1000)
+  --max-stream-buffer-bytes <n>  image bytes one EmbedImages stream may buffer (default: ${64 * MIB}, 64 MiB)
+
+Batching (per graph)
+  --max-batch <n>                most items in one run of a graph (default: 16)
+  --batch-wait-ms <n>            how long a ready item waits for company (default: 2)
+  --max-queue <n>                items waiting per graph before calls get RESOURCE_EXHAUSTED (default: 1024)
+
+  -h, --help                     print this help
+`;
+
+/** Parses llm2clipd's arguments; undefined means --help was asked for. */
+export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv): DaemonOptions | undefined {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return undefined;
+
+  const device = values.device as DeviceChoice;
+  if (!DEVICES.includes(device)) throw new UsageError(`--device: expected one of ${DEVICES.join(", ")}, got '${values.device}'`);
+  const certPath = values["tls-cert"];
+  const keyPath = values["tls-key"];
+  if ((certPath === undefined) !== (keyPath === undefined)) {
+    throw new UsageError(certPath === undefined ? "--tls-key needs --tls-cert" : "--tls-cert needs --tls-key");
+  }
+  const token = values.token ?? env[TOKEN_ENV];
+  if (token !== undefined && token.trim() === "") throw new UsageError(`--token (or ${TOKEN_ENV}) must not be empty`);
+
+  return {
+    modelDir: path.resolve(values.model ?? defaultModelDir()),
+    listen: parseListenAddress(values.listen),
+    device,
+    tls: certPath !== undefined && keyPath !== undefined ? { certPath, keyPath } : undefined,
+    token,
+    dataDir: path.resolve(values["data-dir"] ?? defaultDataDir(env)),
+    limits: {
+      maxMessageBytes: positiveInteger("--max-message-bytes", values["max-message-bytes"]),
+      maxImagePixels: positiveInteger("--max-image-pixels", values["max-image-pixels"]),
+      maxCaptions: positiveInteger("--max-captions", values["max-captions"]),
+      maxTexts: positiveInteger("--max-texts", values["max-texts"]),
+      maxTopK: positiveInteger("--max-top-k", values["max-top-k"]),
+      maxStreamBufferBytes: positiveInteger("--max-stream-buffer-bytes", values["max-stream-buffer-bytes"]),
+    },
+    batching: {
+      maxBatch: positiveInteger("--max-batch", values["max-batch"]),
+      maxWaitMs: nonNegativeInteger("--batch-wait-ms", values["batch-wait-ms"]),
+      maxQueue: positiveInteger("--max-queue", values["max-queue"]),
+    },
+  };
+}
+
+/** `host:port`, with IPv6 hosts in brackets (`[::1]:50051`). */
+export function parseListenAddress(text: string): ListenAddress {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  const port = match === null ? NaN : Number(match[3]);
+  if (match === null || port > 65535) throw new UsageError(`--listen: expected host:port (e.g. ${DEFAULT_LISTEN}), got '${text}'`);
+  return { host: match[1] ?? match[2], port };
+}
+
+export function formatListenAddress({ host, port }: ListenAddress): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const value = nonNegativeInteger(flag, text);
+  if (value === 0) throw new UsageError(`${flag}: expected a positive integer, got '${text}'`);
+  return value;
+}
+
+function nonNegativeInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) {
+    throw new UsageError(`${flag}: expected a whole number, got '${text}'`);
+  }
+  return value;
+}
+
+function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  const cacheHome = env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+  return path.join(cacheHome, "llm2clip");
+}
+
+/**
+ * The embedded model ships beside the server package, in the repository's models/ folder. Found by walking up from
+ * this file, so it resolves the same from the sources (tests) and from the bundle in server/dist.
+ */
+function defaultModelDir(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "models", "tiny-llm2clip");
+    if (existsSync(path.join(candidate, "manifest.json"))) return candidate;
+    // Until the trained tiny model lands (issue 3), the random-weight test model stands in.
+    const testing = path.join(dir, "models", "testing", "random-tiny");
+    if (existsSync(path.join(testing, "manifest.json"))) return testing;
+    if (path.dirname(dir) === dir) return path.resolve("models", "tiny-llm2clip");
+  }
+}

@@ -1,0 +1,49 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { checkExposure, isLoopbackHost } from "../../src/daemon/exposure";
+import { formatListenAddress, parseDaemonArgs, parseListenAddress } from "../../src/daemon/options";
+
+describe("parseDaemonArgs", () => {
+  it("defaults to loopback, auto device, the XDG cache and the documented limits", () => {
+    const options = parseDaemonArgs([], { XDG_CACHE_HOME: "/xdg" })!;
+    expect(options.listen).toEqual({ host: "127.0.0.1", port: 50051 });
+    expect(options.device).toBe("auto");
+    expect(options.dataDir).toBe(path.join("/xdg", "llm2clip"));
+    expect(options.limits).toMatchObject({ maxMessageBytes: 32 * 1024 * 1024, maxImagePixels: 50_000_000 });
+    expect(options.tls).toBeUndefined();
+    expect(options.token).toBeUndefined();
+    expect(path.basename(path.dirname(options.modelDir))).toMatch(/^(models|testing)$/);
+  });
+
+  it("reads the token from LLM2CLIP_TOKEN, and --token over it", () => {
+    expect(parseDaemonArgs([], { LLM2CLIP_TOKEN: "env" })!.token).toBe("env");
+    expect(parseDaemonArgs(["--token", "flag"], { LLM2CLIP_TOKEN: "env" })!.token).toBe("flag");
+  });
+
+  it("returns undefined for --help", () => {
+    expect(parseDaemonArgs(["-h"], {})).toBeUndefined();
+  });
+});
+
+describe("listen addresses", () => {
+  it("parses host:port and bracketed IPv6", () => {
+    expect(parseListenAddress("0.0.0.0:0")).toEqual({ host: "0.0.0.0", port: 0 });
+    expect(parseListenAddress("[::1]:50051")).toEqual({ host: "::1", port: 50051 });
+    expect(formatListenAddress({ host: "::1", port: 1 })).toBe("[::1]:1");
+    expect(() => parseListenAddress("::1:50051")).toThrow(/--listen: expected host:port/);
+    expect(() => parseListenAddress("localhost:70000")).toThrow(/--listen/);
+  });
+
+  it("counts only loopback literals and localhost as loopback", () => {
+    for (const host of ["127.0.0.1", "127.8.9.10", "::1", "localhost", "::ffff:127.0.0.1"]) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ["0.0.0.0", "::", "192.168.1.2", "example.com", "10.0.0.1"]) expect(isLoopbackHost(host)).toBe(false);
+  });
+
+  it("lets an exposed address through only with TLS and a token", () => {
+    const tls = { certPath: "c", keyPath: "k" };
+    const listen = { host: "0.0.0.0", port: 1 };
+    expect(() => checkExposure({ listen, tls, token: "t" })).not.toThrow();
+    expect(() => checkExposure({ listen, tls })).toThrow(/needs a bearer token \(--token or LLM2CLIP_TOKEN\)$/);
+    expect(() => checkExposure({ listen: { host: "127.0.0.1", port: 1 } })).not.toThrow();
+  });
+});

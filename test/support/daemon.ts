@@ -1,0 +1,168 @@
+// Starts a real llm2clipd (the esbuild bundle, in a child process) on a free loopback port, for tests that talk to it
+// through real gRPC clients. Each test process builds its own bundle once, under server/dist/, and removes it at exit.
+//
+//   const daemon = await startDaemon(["--max-captions", "4"]);      // waits for "listening on"
+//   const client = daemon.client();                                  // Llm2ClipClient, insecure (or { ca, token })
+//   const info = await unary<ModelInfo>((done) => client.getModelInfo({}, daemon.metadata(), done));
+//   await daemon.stop();                                             // SIGTERM; resolves with the exit code
+//
+// runDaemon(args) runs one that is expected to exit by itself (bad flags, a wrong model folder) and returns its output.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
+import { Llm2ClipClient } from "@llm2clip/proto";
+
+export const REPO_ROOT = path.resolve(__dirname, "../..");
+const SERVER_DIR = path.join(REPO_ROOT, "server");
+const START_TIMEOUT_MS = 90_000;
+
+let bundle: string | undefined;
+
+/** The daemon bundle of this test process, built on first use. */
+export function daemonBundle(): string {
+  if (bundle !== undefined) return bundle;
+  const outdir = mkdtempSync(path.join(SERVER_DIR, "dist", ".test-"));
+  process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
+  execFileSync(process.execPath, ["build.mjs", "--outdir", outdir, "--entry", "llm2clipd"], { cwd: SERVER_DIR, stdio: "pipe" });
+  bundle = path.join(outdir, "llm2clipd.js");
+  return bundle;
+}
+
+export interface DaemonRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ClientOptions {
+  /** PEM of the CA (or self-signed certificate) to trust; connects with TLS when set. */
+  ca?: Buffer;
+}
+
+export class RunningDaemon {
+  private out = "";
+  private err = "";
+  readonly exited: Promise<DaemonRun>;
+  /** host:port the daemon listens on, as it printed it. */
+  address = "";
+
+  constructor(
+    readonly process: ChildProcess,
+    /** The data directory the daemon was given (a fresh temporary one unless --data-dir was passed). */
+    readonly dataDir: string,
+    private readonly token?: string,
+  ) {
+    process.stdout!.on("data", (chunk: Buffer) => (this.out += chunk.toString()));
+    process.stderr!.on("data", (chunk: Buffer) => (this.err += chunk.toString()));
+    this.exited = new Promise((resolve) =>
+      process.once("close", (code, signal) => resolve({ code, signal, stdout: this.out, stderr: this.err })),
+    );
+  }
+
+  get stdout(): string {
+    return this.out;
+  }
+
+  get stderr(): string {
+    return this.err;
+  }
+
+  get port(): number {
+    return Number(this.address.slice(this.address.lastIndexOf(":") + 1));
+  }
+
+  client(options: ClientOptions = {}): Llm2ClipClient {
+    const channel = options.ca === undefined ? credentials.createInsecure() : credentials.createSsl(options.ca);
+    return new Llm2ClipClient(this.address, channel);
+  }
+
+  /** Call metadata carrying the daemon's token, when it was started with one. */
+  metadata(token = this.token): Metadata {
+    const metadata = new Metadata();
+    if (token !== undefined) metadata.set("authorization", `Bearer ${token}`);
+    return metadata;
+  }
+
+  /** Resolves once the daemon's stderr log matches `pattern`. */
+  async waitForLog(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = pattern.exec(this.err);
+      if (match !== null) return match[0];
+      if (Date.now() > deadline) throw new Error(`no log line matched ${pattern} within ${timeoutMs} ms; stderr:\n${this.err}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async stop(): Promise<DaemonRun> {
+    if (this.process.exitCode === null && this.process.signalCode === null) this.process.kill("SIGTERM");
+    return this.exited;
+  }
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** The token the daemon requires, added to metadata() (also pass --token or LLM2CLIP_TOKEN to the daemon). */
+  token?: string;
+}
+
+function spawnDaemon(args: readonly string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; dataDir: string } {
+  const given = args.includes("--data-dir");
+  const dataDir = given ? args[args.indexOf("--data-dir") + 1] : mkdtempSync(path.join(os.tmpdir(), "llm2clipd-data-"));
+  if (!given) process.once("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+  const fullArgs = given ? [...args] : [...args, "--data-dir", dataDir];
+  const child = spawn(process.execPath, ["--enable-source-maps", daemonBundle(), ...fullArgs], {
+    env: { ...process.env, LLM2CLIP_TOKEN: undefined, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return { child, dataDir };
+}
+
+/** Starts a daemon on a free loopback port (unless args set --listen) and waits until it prints "listening on". */
+export async function startDaemon(args: readonly string[] = [], options: StartOptions = {}): Promise<RunningDaemon> {
+  const listen = args.includes("--listen") ? [] : ["--listen", "127.0.0.1:0"];
+  const { child, dataDir } = spawnDaemon([...listen, ...args], options.env);
+  const daemon = new RunningDaemon(child, dataDir, options.token);
+  const started = Date.now();
+  for (;;) {
+    const match = /^listening on (\S+)/m.exec(daemon.stdout);
+    if (match !== null) {
+      daemon.address = match[1];
+      return daemon;
+    }
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const run = await daemon.exited;
+      throw new Error(`llm2clipd exited (${run.code ?? run.signal}) before listening:\n${run.stderr}`);
+    }
+    if (Date.now() - started > START_TIMEOUT_MS) {
+      await daemon.stop();
+      throw new Error(`llm2clipd did not listen within ${START_TIMEOUT_MS} ms:\n${daemon.stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Runs a daemon expected to exit by itself and returns its exit status and output. */
+export async function runDaemon(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<DaemonRun> {
+  const { child, dataDir } = spawnDaemon(args, env);
+  const run = await new RunningDaemon(child, dataDir).exited;
+  return run;
+}
+
+/** Promisifies one unary call: `unary<ModelInfo>((done) => client.getModelInfo({}, done))`. */
+export function unary<Response>(invoke: (done: (error: ServiceError | null, response: Response) => void) => void): Promise<Response> {
+  return new Promise((resolve, reject) => invoke((error, response) => (error ? reject(error) : resolve(response))));
+}
+
+/** The ServiceError a call failed with; fails the test when it succeeded. */
+export async function failure(promise: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as ServiceError;
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}
