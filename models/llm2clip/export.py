@@ -1,7 +1,9 @@
 """Command line: write a model folder (models/MANIFEST.md).
 
     python -m llm2clip.export random-tiny --out testing/random-tiny --seed 0
-    python -m llm2clip.export hf --vision DIR --llm DIR --out DIR [--fp16]
+    python -m llm2clip.export hf --vision DIR --llm DIR [--tokenizer DIR] --out DIR [--fp16]
+
+See models/README.md for the real LLM2CLIP checkpoints and what exporting them needs.
 """
 
 from __future__ import annotations
@@ -21,12 +23,25 @@ def main(argv: Optional[List[str]] = None) -> int:
     tiny.add_argument("--seed", type=int, default=0)
     tiny.add_argument("--fp16", action="store_true", help="also write float16 variants")
 
+    hf = commands.add_parser("hf", help="the released LLM2CLIP checkpoints (HF folders of safetensors)")
+    hf.add_argument("--vision", type=Path, required=True, help="folder of microsoft/LLM2CLIP-Openai-L-14-336")
+    hf.add_argument("--llm", type=Path, required=True, help="folder of microsoft/LLM2CLIP-Llama-3-8B-Instruct-CC-Finetuned")
+    hf.add_argument("--tokenizer", type=Path, help="folder with Llama-3's tokenizer.json (default: --llm)")
+    hf.add_argument("--out", type=Path, required=True)
+    hf.add_argument("--fp16", action="store_true", help="also write float16 variants (for CUDA)")
+    hf.add_argument("--name", default="llm2clip-openai-l-14-336-llama-3-8b")
+    hf.add_argument("--max-length", type=int, default=512, help="tokens per caption, BOS and prompt included")
+
     args = parser.parse_args(argv)
     if args.command == "random-tiny":
         from .random_tiny import write_random_tiny
 
         manifest = write_random_tiny(args.out, args.seed, args.fp16)
         print(f"wrote {manifest['name']} to {args.out}")
+    elif args.command == "hf":
+        from .hf_export import export_hf
+
+        export_hf(args.vision, args.llm, args.out, args.tokenizer, args.fp16, args.name, args.max_length)
     return 0
 
 

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Dict, Optional, Sequence
 
+from PIL import Image, ImageDraw
+
 from .modeling import ModelConfig
 
 FORMAT = "llm2clip-model/1"
@@ -66,6 +68,16 @@ def build_manifest(
     if self_check:
         manifest["self_check"] = self_check
     return manifest
+
+
+def write_self_check(folder: Path) -> dict:
+    """Draw `samples/self-check.png` (a red circle on white) and return the manifest's `self_check` entry."""
+    path = folder / "samples" / "self-check.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = Image.new("RGB", (96, 96), "white")
+    ImageDraw.Draw(image).ellipse((24, 24, 72, 72), fill=(220, 30, 35))
+    image.save(path)
+    return {"image": "samples/self-check.png", "captions": ["a diagram", "a red circle", "a blue square"]}
 
 
 def write_manifest(manifest: dict, folder: Path) -> Path:

@@ -13,7 +13,7 @@ import hashlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import onnx
@@ -26,6 +26,8 @@ from .modeling import LlamaEncoder, TextAdapter, VisionTransformer
 OPSET = 17
 # Protobuf's hard limit; larger graphs keep their weights in one external file beside the .onnx.
 PROTOBUF_LIMIT = 2**31 - 1
+# Rewrites one initializer (with its data inline) while a graph is written.
+Converter = Optional[Callable[[TensorProto], TensorProto]]
 
 
 @dataclass(frozen=True)
@@ -91,25 +93,66 @@ def _trace(module: nn.Module, dtype: torch.dtype, path: Path) -> None:
         )
 
 
-def _save(model: onnx.ModelProto, path: Path) -> List[Path]:
-    """Save inline, or with all weights in `<name>.data` when the graph is over protobuf's 2 GB limit."""
-    if model.ByteSize() < PROTOBUF_LIMIT:
-        onnx.save_model(model, str(path))
-        return [path]
-    data = path.with_name(path.name + ".data")
-    if data.exists():
-        data.unlink()
-    onnx.save_model(model, str(path), save_as_external_data=True, all_tensors_to_one_file=True, location=data.name, size_threshold=1024)
-    return [path, data]
+def _external_bytes(tensor: TensorProto, base: Path) -> bytes:
+    """Raw bytes of an initializer that torch wrote to its own file."""
+    info = {entry.key: entry.value for entry in tensor.external_data}
+    with open(base / info["location"], "rb") as f:
+        f.seek(int(info.get("offset", 0)))
+        return f.read(int(info["length"])) if "length" in info else f.read()
+
+
+def _size(tensor: TensorProto) -> int:
+    if tensor.data_location != TensorProto.EXTERNAL:
+        return tensor.ByteSize()
+    info = {entry.key: entry.value for entry in tensor.external_data}
+    return int(info.get("length", PROTOBUF_LIMIT))
+
+
+def _write(model: onnx.ModelProto, base: Path, path: Path, convert: Converter = None) -> List[Path]:
+    """Save a graph loaded without its external data, one initializer at a time.
+
+    Graphs over protobuf's 2 GB limit keep every weight in one `<name>.data` file beside the .onnx (torch writes one
+    file per tensor); `convert` rewrites each initializer on the way. Memory stays at one tensor, not one model.
+    """
+    initializers = model.graph.initializer
+    external = model.ByteSize() + sum(_size(t) - t.ByteSize() for t in initializers) >= PROTOBUF_LIMIT
+    data_path = path.with_name(path.name + ".data")
+    data = open(data_path, "wb") if external else None
+    try:
+        for tensor in initializers:
+            if tensor.data_location == TensorProto.EXTERNAL:
+                raw = _external_bytes(tensor, base)
+                del tensor.external_data[:]
+                tensor.data_location = TensorProto.DEFAULT
+                tensor.raw_data = raw
+            if convert is not None:
+                tensor.CopyFrom(convert(tensor))
+            if data is not None and tensor.HasField("raw_data"):
+                offset, length = data.tell(), len(tensor.raw_data)
+                data.write(tensor.raw_data)
+                data.write(b"\0" * (-data.tell() % 64))
+                tensor.ClearField("raw_data")
+                tensor.data_location = TensorProto.EXTERNAL
+                for key, value in (("location", data_path.name), ("offset", str(offset)), ("length", str(length))):
+                    entry = tensor.external_data.add()
+                    entry.key, entry.value = key, value
+    finally:
+        if data is not None:
+            data.close()
+    onnx.save_model(model, str(path))
+    return [path, data_path] if external else [path]
+
+
+def _load_traced(path: Path) -> onnx.ModelProto:
+    return onnx.load(str(path), load_external_data=False)
 
 
 def export_float32(module: nn.Module, path: Path) -> List[Path]:
-    """Trace `module` (float32 weights) to `path`; returns the files written."""
+    """Trace `module` (as float32) to `path`; returns the files written."""
     with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
         traced = Path(scratch) / path.name
         _trace(module.float(), torch.float32, traced)
-        # torch writes one file per tensor when the graph is over 2 GB; load them all and save one .data file.
-        return _save(onnx.load(str(traced)), path)
+        return _write(_load_traced(traced), Path(scratch), path)
 
 
 def _bf16_key(array: np.ndarray) -> str:
@@ -139,28 +182,25 @@ def _retype(type_proto: onnx.TypeProto) -> None:
         type_proto.tensor_type.elem_type = TensorProto.FLOAT16
 
 
-def _float16_tensor(values: np.ndarray, name: str) -> TensorProto:
-    return numpy_helper.from_array(values.astype(np.float16), name)
+def _float16_tensor(tensor: TensorProto, originals: Dict[str, np.ndarray]) -> TensorProto:
+    if tensor.data_type != TensorProto.BFLOAT16:
+        return tensor
+    rounded = _bf16_initializer_as_float32(tensor)
+    source = originals.get(_bf16_key(rounded), rounded) if originals else rounded
+    return numpy_helper.from_array(source.astype(np.float16), tensor.name)
 
 
-def bfloat16_graph_to_float16(model: onnx.ModelProto, originals: Dict[str, np.ndarray]) -> onnx.ModelProto:
-    """Rewrite a bfloat16-traced graph as float16: I/O and value types, Cast targets, constants and weights."""
+def retype_bfloat16_nodes(model: onnx.ModelProto) -> None:
+    """bfloat16 -> float16 in I/O and value types, Cast targets and Constant tensors (weights are converted in `_write`)."""
     graph = model.graph
     for info in list(graph.input) + list(graph.output) + list(graph.value_info):
         _retype(info.type)
-    for index, tensor in enumerate(graph.initializer):
-        if tensor.data_type != TensorProto.BFLOAT16:
-            continue
-        rounded = _bf16_initializer_as_float32(tensor)
-        source = originals.get(_bf16_key(rounded), rounded)
-        graph.initializer[index].CopyFrom(_float16_tensor(source, tensor.name))
     for node in graph.node:
         for attr in node.attribute:
             if node.op_type == "Cast" and attr.name == "to" and attr.i == TensorProto.BFLOAT16:
                 attr.i = TensorProto.FLOAT16
-            if attr.type == onnx.AttributeProto.TENSOR and attr.t.data_type == TensorProto.BFLOAT16:
-                attr.t.CopyFrom(_float16_tensor(_bf16_initializer_as_float32(attr.t), attr.t.name))
-    return model
+            if attr.type == onnx.AttributeProto.TENSOR:
+                attr.t.CopyFrom(_float16_tensor(attr.t, {}))
 
 
 def export_float16(module: nn.Module, path: Path) -> List[Path]:
@@ -176,8 +216,9 @@ def export_float16(module: nn.Module, path: Path) -> List[Path]:
     with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
         traced = Path(scratch) / path.name
         _trace(traced_module, torch.bfloat16, traced)
-        model = bfloat16_graph_to_float16(onnx.load(str(traced)), originals)
-    return _save(model, path)
+        model = _load_traced(traced)
+        retype_bfloat16_nodes(model)
+        return _write(model, Path(scratch), path, lambda tensor: _float16_tensor(tensor, originals))
 
 
 def check(path: Path) -> None:

@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import List
 
 import torch
-from PIL import Image, ImageDraw
 
 from tiny.bpe import ByteLevelBPE, train_merges
 from tiny.captions import en_long, en_short
 from tiny.domain import COLOURS, POSITIONS, SHAPES, SIZES
 from tiny.scenes import sample_scene
 
-from .manifest import build_manifest, write_manifest
+from .manifest import build_manifest, write_manifest, write_self_check
 from .modeling import AdapterConfig, ModelConfig, TextConfig, VisionConfig, build_modules, init_random_
 from .onnx_export import export_float16, export_float32
 
@@ -62,14 +61,6 @@ def caption_bank(seed: int) -> dict:
     }
 
 
-def draw_self_check(path: Path) -> None:
-    """A red circle on white."""
-    image = Image.new("RGB", (96, 96), "white")
-    ImageDraw.Draw(image).ellipse((24, 24, 72, 72), fill=(220, 30, 35))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    image.save(path)
-
-
 def write_random_tiny(out: Path, seed: int, float16: bool = False) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     tokenizer = ByteLevelBPE(train_merges(english_corpus(seed), vocab_size=256 + MERGES))
@@ -86,7 +77,6 @@ def write_random_tiny(out: Path, seed: int, float16: bool = False) -> dict:
             export_float16(module, out / f"{stem}.fp16.onnx")
 
     (out / "caption_bank.json").write_text(json.dumps(caption_bank(seed), indent=2) + "\n", encoding="utf-8")
-    draw_self_check(out / "samples" / "self-check.png")
     (out / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n", encoding="utf-8")
     manifest = build_manifest(
         name="random-tiny",
@@ -95,7 +85,7 @@ def write_random_tiny(out: Path, seed: int, float16: bool = False) -> dict:
         float16=float16,
         thresholds={"good": 0.30, "mismatch": 0.20},
         caption_bank="caption_bank.json",
-        self_check={"image": "samples/self-check.png", "captions": ["a diagram", "a red circle", "a blue square"]},
+        self_check=write_self_check(out),
     )
     write_manifest(manifest, out)
     return manifest

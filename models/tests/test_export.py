@@ -1,6 +1,7 @@
 import json
 import tempfile
 import unittest
+from unittest import mock
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ from onnx import TensorProto, numpy_helper
 
 from llm2clip.manifest import missing_files
 from llm2clip.modeling import AdapterConfig, TextConfig, VisionConfig, LlamaEncoder, TextAdapter, VisionTransformer, init_random_
+from llm2clip import onnx_export
 from llm2clip.onnx_export import LLM, check, export_float16, export_float32
 
 TINY_VISION = VisionConfig(image_size=16, patch_size=8, width=16, layers=1, heads=2, mlp_dim=32, embed_dim=8)
@@ -69,6 +71,24 @@ class ExportTest(unittest.TestCase):
         original = vision.position_embedding.detach().numpy().astype(np.float16)
         self.assertTrue(any(w.shape == original.shape and np.array_equal(w, original) for w in weights.values()))
         self.assertEqual(vision.position_embedding.dtype, torch.float32, "the caller's module must stay float32")
+
+    def test_graph_over_the_limit_keeps_weights_in_one_data_file(self):
+        adapter = random_modules()[2]
+        inline = self.dir / "inline.onnx"
+        export_float32(adapter, inline)
+        path = self.dir / "adapter.onnx"
+        with mock.patch.object(onnx_export, "PROTOBUF_LIMIT", 4096):
+            files = export_float32(adapter, path)
+        self.assertEqual(files, [path, self.dir / "adapter.onnx.data"])
+        check(path)
+        self.assertEqual(sorted(p.name for p in self.dir.iterdir()), ["adapter.onnx", "adapter.onnx.data", "inline.onnx"])
+        external = {t.name: numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer}
+        expected = {t.name: numpy_helper.to_array(t) for t in onnx.load(str(inline)).graph.initializer}
+        self.assertEqual(external.keys(), expected.keys())
+        for name, values in expected.items():
+            np.testing.assert_array_equal(external[name], values)
+        stored = onnx.load(str(path), load_external_data=False).graph.initializer
+        self.assertTrue(all(t.data_location == TensorProto.EXTERNAL and not t.raw_data for t in stored))
 
     def test_manifest_names_only_files_the_folder_has(self):
         folder = Path(__file__).resolve().parents[1] / "testing" / "random-tiny"
