@@ -45,11 +45,19 @@ export class DynamicBatcher<I, O> {
   ) {}
 
   /**
-   * Queues one item. `input` may still be in preparation (a promise): the item holds its queue slot meanwhile, so
-   * preparation work (image decoding) is bounded by the same limit. An aborted signal removes the item if its batch
-   * has not started, and rejects the call with `cancelled` (or with the signal's reason, if that is an Llm2ClipError).
+   * Queues one item. An aborted signal removes the item if its batch has not started, and rejects the call with
+   * `cancelled` (or with the signal's reason, if that is an Llm2ClipError).
    */
-  submit(input: I | PromiseLike<I>, signal?: AbortSignal): Promise<O> {
+  submit(input: I, signal?: AbortSignal): Promise<O> {
+    return this.submitPrepared(async () => input, signal);
+  }
+
+  /**
+   * Like `submit`, for an input that needs preparing first (an image to decode). `prepare` runs only once the item
+   * is admitted, and the item holds its queue slot meanwhile, so preparation work is bounded by the same limit.
+   * A preparation failure rejects this call alone.
+   */
+  submitPrepared(prepare: () => Promise<I>, signal?: AbortSignal): Promise<O> {
     if (this.closed) return Promise.reject(new Llm2ClipError("unavailable", `the ${this.name} graph is closed`));
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (this.queue.length >= this.limits.maxQueue) {
@@ -83,7 +91,7 @@ export class DynamicBatcher<I, O> {
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       this.queue.push(item);
-      Promise.resolve(input).then(
+      prepare().then(
         (value) => {
           item.input = value;
           item.ready = true;

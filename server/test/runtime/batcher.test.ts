@@ -132,8 +132,8 @@ describe("DynamicBatcher", () => {
       maxQueue: 2,
     });
     const slow = deferred<number>();
-    const preparing = batcher.submit(slow.promise);
-    const failing = batcher.submit(Promise.reject(new Llm2ClipError("invalid_argument", "image: corrupt", "image")));
+    const preparing = batcher.submitPrepared(() => slow.promise);
+    const failing = batcher.submitPrepared(() => Promise.reject(new Llm2ClipError("invalid_argument", "image: corrupt", "image")));
     await expect(failing).rejects.toMatchObject({ kind: "invalid_argument", field: "image" });
     const other = batcher.submit(7);
     await expect(batcher.submit(8)).rejects.toMatchObject({ kind: "resource_exhausted" });

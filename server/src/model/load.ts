@@ -1,0 +1,193 @@
+/**
+ * The model runtime's one entry point:
+ *
+ *   loadModel(dir, options?): Promise<OnnxLlm2ClipModel>   (an Llm2ClipModel, see ./types.ts)
+ *
+ * It reads `<dir>/manifest.json` (models/MANIFEST.md), checks every file and dimension, opens the vision, llm and
+ * adapter graphs on onnxruntime-node, and runs each once to check its output shape (which also warms ORT up).
+ *
+ * Options (all optional):
+ * - device: 'auto' (default) tries CUDA and falls back to the CPU, logging why; 'cpu'; 'cuda' fails with
+ *   failed_precondition (field `device`) when the CUDA provider cannot start. On CUDA each graph prefers its
+ *   manifest's float16 file, on the CPU its float32 one; float16 I/O is converted at the session boundary.
+ * - cacheDir: folder for the persistent text-feature cache (SQLite, `text-features.sqlite`); memory only without it.
+ * - textCacheEntries: captions kept in the in-memory LRU (default 4096).
+ * - maxImagePixels: decoded-size limit for images (default 50 MP); larger ones are invalid_argument.
+ * - batching: per graph, { maxBatch, maxWaitMs, maxQueue }, merged over DEFAULT_BATCHING.
+ * - intraOpThreads: ORT threads per operator (default 0: one per physical core).
+ * - log: { info, warn }; defaults to the console.
+ *
+ * Errors: a folder that breaks the contract gives Llm2ClipError('failed_precondition') whose message names the
+ * manifest, the field and the problem, e.g. `/m/manifest.json: graphs.vision.file: vision.onnx does not exist`.
+ */
+import { Llm2ClipError } from "../errors";
+import type { BatchLimits } from "../runtime/batcher";
+import { cudaProviderInstalled, DEFAULT_TUNING, type Device, type FloatTensor, GraphSession } from "../runtime/session";
+import { checkGraph } from "./graph-contract";
+import { DEFAULT_MAX_IMAGE_PIXELS } from "./image";
+import { Llm2VecTokenizer } from "./llm2vec";
+import { OnnxLlm2ClipModel } from "./llm2clip-model";
+import { type FloatType, GRAPH_NAMES, type GraphName, type GraphSpec, type Manifest, manifestError, readManifest } from "./manifest";
+import { textFeatureFingerprint } from "./fingerprint";
+import { TextFeatureCache } from "./text-feature-cache";
+
+export interface LoadLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface LoadOptions {
+  device?: "auto" | Device;
+  cacheDir?: string;
+  textCacheEntries?: number;
+  maxImagePixels?: number;
+  batching?: Partial<Record<GraphName, Partial<BatchLimits>>>;
+  intraOpThreads?: number;
+  log?: LoadLogger;
+}
+
+/**
+ * A short wait (a few ms) lets concurrent calls share a run without adding much to a lone call's latency; while a
+ * batch runs, the next one fills anyway. The queues bound memory: an admitted image holds its decoded pixels.
+ */
+export const DEFAULT_BATCHING: Record<GraphName, BatchLimits> = {
+  vision: { maxBatch: 16, maxWaitMs: 2, maxQueue: 256 },
+  llm: { maxBatch: 16, maxWaitMs: 2, maxQueue: 256 },
+  adapter: { maxBatch: 64, maxWaitMs: 1, maxQueue: 1024 },
+};
+
+interface ChosenFile {
+  file: string;
+  path: string;
+  dtype: FloatType;
+  /** The manifest field that names it. */
+  field: string;
+}
+
+/** The graph's file in the precision the device prefers, if the manifest has one, else its main file. */
+function chooseFile(name: GraphName, graph: GraphSpec, device: Device): ChosenFile {
+  const preferred: FloatType = device === "cuda" ? "float16" : "float32";
+  const variant = graph.dtype === preferred ? undefined : graph.variants[preferred];
+  if (variant) return { ...variant, dtype: preferred, field: `graphs.${name}.variants.${preferred}` };
+  return { file: graph.file, path: graph.path, dtype: graph.dtype, field: `graphs.${name}.file` };
+}
+
+async function openGraphs(manifest: Manifest, device: Device, intraOpThreads: number) {
+  const sessions: Partial<Record<GraphName, GraphSession>> = {};
+  const files = {} as Record<GraphName, ChosenFile>;
+  try {
+    for (const name of GRAPH_NAMES) {
+      const chosen = chooseFile(name, manifest.graphs[name], device);
+      const session = await GraphSession.open(chosen.path, device, { intraOpThreads }).catch((err: Error) => {
+        if (device === "cuda") throw err;
+        throw manifestError(manifest.path, chosen.field, `${chosen.file} cannot be loaded by ONNX Runtime: ${err.message}`);
+      });
+      sessions[name] = session;
+      files[name] = chosen;
+      checkGraph(manifest, name, chosen, session);
+    }
+  } catch (err) {
+    await Promise.all(Object.values(sessions).map((s) => s.release()));
+    throw err;
+  }
+  return { sessions: sessions as Record<GraphName, GraphSession>, files };
+}
+
+async function openOnDevice(manifest: Manifest, options: LoadOptions, log: LoadLogger) {
+  const preference = options.device ?? "auto";
+  const threads = options.intraOpThreads ?? DEFAULT_TUNING.intraOpThreads;
+  if (preference !== "cpu") {
+    const unavailable = (why: string) =>
+      new Llm2ClipError("failed_precondition", `device cuda: the CUDA execution provider is unavailable: ${why}`, "device");
+    if (!cudaProviderInstalled()) {
+      const why = "onnxruntime-node has no CUDA provider library (install it with `npm run setup:cuda`)";
+      if (preference === "cuda") throw unavailable(why);
+      log.info(`device auto: using the CPU, since ${why}`);
+    } else {
+      try {
+        return { device: "cuda" as const, ...(await openGraphs(manifest, "cuda", threads)) };
+      } catch (err) {
+        if (err instanceof Llm2ClipError) throw err;
+        if (preference === "cuda") throw unavailable((err as Error).message);
+        log.warn(`device auto: CUDA failed to start (${(err as Error).message}); falling back to the CPU`);
+      }
+    }
+  }
+  return { device: "cpu" as const, ...(await openGraphs(manifest, "cpu", threads)) };
+}
+
+/** Runs each graph once on a small input, checking output shapes the session metadata may have left symbolic. */
+async function probe(manifest: Manifest, tokenizer: Llm2VecTokenizer, sessions: Record<GraphName, GraphSession>, files: Record<GraphName, ChosenFile>) {
+  const expectRow = (graph: GraphName, output: string, tensor: FloatTensor, width: number, field: string) => {
+    if (tensor.dims.length !== 2 || tensor.dims[0] !== 1 || tensor.dims[1] !== width) {
+      throw manifestError(
+        manifest.path,
+        field,
+        `${files[graph].file} gave ${output} of shape [${tensor.dims.join(", ")}] for one input, but ${field} is ${width}`,
+      );
+    }
+  };
+  const size = manifest.image.size;
+  const pixels = { data: new Float32Array(3 * size * size), dims: [1, 3, size, size] };
+  const vision = await sessions.vision.run({ pixel_values: pixels }, ["image_embeds"]);
+  expectRow("vision", "image_embeds", vision.image_embeds, manifest.embedDim, "embed_dim");
+  const batch = tokenizer.pad([tokenizer.encode("a photo")]);
+  const llm = await sessions.llm.run(
+    {
+      input_ids: { data: batch.inputIds, dims: batch.dims },
+      attention_mask: { data: batch.attentionMask, dims: batch.dims },
+      embed_mask: { data: batch.embedMask, dims: batch.dims },
+    },
+    ["features"],
+  );
+  expectRow("llm", "features", llm.features, manifest.featureDim, "feature_dim");
+  const adapter = await sessions.adapter.run({ features: llm.features }, ["text_embeds"]);
+  expectRow("adapter", "text_embeds", adapter.text_embeds, manifest.embedDim, "embed_dim");
+}
+
+export async function loadModel(dir: string, options: LoadOptions = {}): Promise<OnnxLlm2ClipModel> {
+  const log = options.log ?? { info: (m) => console.log(m), warn: (m) => console.warn(m) };
+  const started = performance.now();
+  const manifest = await readManifest(dir);
+  const tokenizer = await Llm2VecTokenizer.load(manifest.text, manifest.path);
+  const { device, sessions, files } = await openOnDevice(manifest, options, log);
+  let fingerprint: string;
+  try {
+    await probe(manifest, tokenizer, sessions, files);
+    fingerprint = await textFeatureFingerprint(files.llm.path, manifest.text.tokenizer.path, manifest.rawText);
+  } catch (err) {
+    await Promise.all(Object.values(sessions).map((s) => s.release()));
+    throw err;
+  }
+  const batching = {} as Record<GraphName, BatchLimits>;
+  for (const name of GRAPH_NAMES) batching[name] = { ...DEFAULT_BATCHING[name], ...options.batching?.[name] };
+  const precision = GRAPH_NAMES.some((name) => files[name].dtype === "float16") ? "float16" : "float32";
+  const model = new OnnxLlm2ClipModel({
+    manifest,
+    sessions,
+    tokenizer,
+    cache: new TextFeatureCache({ fingerprint, memoryEntries: options.textCacheEntries ?? 4096, dir: options.cacheDir }),
+    batching,
+    maxImagePixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
+    description: {
+      name: manifest.name,
+      dir: manifest.dir,
+      embedDim: manifest.embedDim,
+      featureDim: manifest.featureDim,
+      imageSize: manifest.image.size,
+      maxTokens: manifest.text.maxLength,
+      logitScale: manifest.logitScale,
+      device,
+      precision,
+      altTextThresholds: manifest.altText.thresholds,
+      captionBankPath: manifest.altText.captionBank?.path,
+      selfCheck: manifest.selfCheck && { imagePath: manifest.selfCheck.image.path, captions: manifest.selfCheck.captions },
+    },
+  });
+  const loaded = GRAPH_NAMES.map((name) => `${name}=${files[name].file}`).join(", ");
+  log.info(
+    `model ${manifest.name} loaded in ${Math.round(performance.now() - started)} ms on ${device} (${precision}): ${loaded}; ` +
+      `text-feature cache ${options.cacheDir ? `in ${options.cacheDir}` : "in memory only"}`,
+  );
+  return model;
+}
