@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs code-server 4.100.3 (VS Code 1.100.3 on Node 20) once into a cache folder outside the repository, for the
+# end-to-end tests. Reuses an existing install. Needs: libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config
+# build-essential ripgrep (see /work/shared/ENVIRONMENT.md).
+set -euo pipefail
+
+VERSION=4.100.3
+CACHE_DIR="${LLM2CLIP_E2E_CACHE:-$HOME/.cache/llm2clip-e2e}"
+PREFIX="$CACHE_DIR/code-server-$VERSION"
+BIN="$PREFIX/node_modules/.bin/code-server"
+
+if [[ -x "$BIN" ]]; then
+  echo "$BIN"
+  exit 0
+fi
+
+mkdir -p "$PREFIX"
+WORK_TMP="$(mktemp -d)"
+trap 'rm -rf "$WORK_TMP"' EXIT
+
+# @vscode/ripgrep downloads rg from GitHub, which is unreachable; it first looks for this archive in $TMPDIR, so seed it with Debian's rg.
+RG_CACHE="$WORK_TMP/vscode-ripgrep-cache-1.15.11"
+mkdir -p "$RG_CACHE/pack"
+cp "$(command -v rg)" "$RG_CACHE/pack/rg"
+tar -czf "$RG_CACHE/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" -C "$RG_CACHE/pack" rg
+
+cd "$PREFIX"
+[[ -f package.json ]] || echo '{"name":"llm2clip-e2e-code-server","private":true}' > package.json
+# unsafe_perm: code-server's postinstall refuses to run as root otherwise; yes: node-pty's install runs `npx node-gyp`.
+TMPDIR="$WORK_TMP" npm_config_unsafe_perm=true npm_config_yes=true \
+  npm install --no-audit --no-fund --no-save "code-server@$VERSION" >&2
+
+"$BIN" --version >&2
+echo "$BIN"

@@ -1,0 +1,87 @@
+// Drives the VS Code workbench in Chromium through playwright-core: the command palette, quick input, status bar.
+import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+
+export const SCREENSHOTS = path.resolve(__dirname, "../screenshots");
+
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+export class Workbench {
+  private constructor(
+    private readonly context: BrowserContext,
+    readonly page: Page,
+  ) {}
+
+  static async open(url: string, profileDir: string): Promise<Workbench> {
+    const context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: "/usr/bin/chromium",
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1400, height: 850 },
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(url);
+    await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+    return new Workbench(context, page);
+  }
+
+  get quickInput(): Locator {
+    return this.page.locator(".quick-input-widget");
+  }
+
+  quickInputRows(): Locator {
+    return this.quickInput.locator(".monaco-list-row");
+  }
+
+  /**
+   * Runs a command from the palette. Contributed commands appear a moment after the workbench, so the palette is
+   * reopened until the command's row shows up.
+   */
+  async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.page.keyboard.press("F1");
+      const input = this.quickInput.locator("input");
+      await input.waitFor({ state: "visible" });
+      await input.fill(`>${title}`);
+      const row = this.quickInputRows().filter({ hasText: title }).first();
+      try {
+        await row.waitFor({ timeout: 2_000 });
+        await row.click();
+        return;
+      } catch (error) {
+        await this.page.keyboard.press("Escape");
+        if (Date.now() > deadline) throw new Error(`command "${title}" did not appear in the palette: ${(error as Error).message}`);
+        await this.page.waitForTimeout(500);
+      }
+    }
+  }
+
+  /** The status-bar item whose text contains `text`. */
+  statusItem(text: string | RegExp): Locator {
+    return this.page.locator(".statusbar-item").filter({ hasText: text });
+  }
+
+  /** Opens a workspace file through Quick Open. */
+  async openFile(relativePath: string): Promise<void> {
+    await this.page.keyboard.press("Control+P");
+    const input = this.quickInput.locator("input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(relativePath);
+    const row = this.quickInputRows().filter({ hasText: path.basename(relativePath) }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await this.page.keyboard.press("Enter");
+    await this.page.locator(`.tab[data-resource-name="${path.basename(relativePath)}"]`).first().waitFor({ timeout: 15_000 });
+  }
+
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const file = path.join(SCREENSHOTS, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+  }
+}
