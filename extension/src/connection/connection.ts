@@ -152,6 +152,9 @@ export class DaemonConnection implements vscode.Disposable {
       this.client ??= new Llm2ClipClient(this.address.target, this.channelCredentials(), {
         "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
         "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+        // grpc-js's own reconnect backoff grows to 120 s and fails calls fast meanwhile; keep it below ours.
+        "grpc.initial_reconnect_backoff_ms": 250,
+        "grpc.max_reconnect_backoff_ms": 5_000,
       });
     } catch (error) {
       this.setState({ kind: "misconfigured", reason: (error as Error).message });
