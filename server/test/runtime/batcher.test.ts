@@ -141,4 +141,28 @@ describe("DynamicBatcher", () => {
     expect(await Promise.all([preparing, other])).toEqual([5, 7]);
     expect(batches.flat().sort()).toEqual([5, 7]);
   });
+
+  it("does not start preparing an input it refuses or whose signal is already aborted", async () => {
+    const gate = deferred<void>();
+    const batcher = new DynamicBatcher<number, number>(
+      "vision",
+      async (inputs) => {
+        await gate.promise;
+        return inputs;
+      },
+      { maxBatch: 1, maxWaitMs: 0, maxQueue: 1 },
+    );
+    let prepared = 0;
+    const prepare = (value: number) => async () => (prepared++, value);
+    const running = batcher.submitPrepared(prepare(1));
+    await new Promise((r) => setTimeout(r, 5));
+    const queued = batcher.submitPrepared(prepare(2));
+    await expect(batcher.submitPrepared(prepare(3))).rejects.toMatchObject({ kind: "resource_exhausted" });
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(batcher.submitPrepared(prepare(4), aborted.signal)).rejects.toMatchObject({ kind: "cancelled" });
+    expect(prepared).toBe(2);
+    gate.resolve();
+    expect(await Promise.all([running, queued])).toEqual([1, 2]);
+  });
 });
