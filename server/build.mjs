@@ -15,6 +15,22 @@ const { values } = parseArgs({
 });
 const here = import.meta.dirname;
 
+// onnxruntime-node is CommonJS compiled from TypeScript: it marks itself `__esModule` but has no `default` export, so a
+// default import (`import ort from "onnxruntime-node"`, which Node and vitest resolve to module.exports) is undefined in
+// an esbuild CommonJS bundle. This shim gives the bundle Node's own interop for it.
+const nodeDefaultInterop = {
+  name: "node-default-interop",
+  setup(build) {
+    build.onResolve({ filter: /^onnxruntime-node$/ }, (args) =>
+      args.namespace === "node-default-interop" ? { path: args.path, external: true } : { path: args.path, namespace: "node-default-interop" },
+    );
+    build.onLoad({ filter: /.*/, namespace: "node-default-interop" }, (args) => ({
+      contents: `const m = require(${JSON.stringify(args.path)}); module.exports = { ...m, default: m };`,
+      resolveDir: here,
+    }));
+  },
+};
+
 await build({
   entryPoints: Object.fromEntries(values.entry.map((name) => [name, path.join(here, ENTRY_POINTS[name])])),
   outdir: path.resolve(here, values.outdir),
@@ -24,6 +40,8 @@ await build({
   format: "cjs",
   sourcemap: true,
   banner: { js: "#!/usr/bin/env node" },
-  external: ["onnxruntime-node", "sharp", "better-sqlite3", "@grpc/*", "grpc-health-check", "@huggingface/tokenizers"],
+  // @llm2clip/proto/package.json stays external so that require.resolve finds the .proto files for reflection at run time.
+  external: ["onnxruntime-node", "sharp", "better-sqlite3", "@grpc/*", "grpc-health-check", "@huggingface/tokenizers", "@llm2clip/proto/package.json"],
+  plugins: [nodeDefaultInterop],
   logLevel: "warning",
 });

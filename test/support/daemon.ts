@@ -8,7 +8,7 @@
 //
 // runDaemon(args) runs one that is expected to exit by itself (bad flags, a wrong model folder) and returns its output.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
@@ -16,6 +16,11 @@ import { Llm2ClipClient } from "@llm2clip/proto";
 
 export const REPO_ROOT = path.resolve(__dirname, "../..");
 const SERVER_DIR = path.join(REPO_ROOT, "server");
+
+/** The model a daemon started without --model serves: the trained tiny model, or the random-weight one before it lands. */
+export const DEFAULT_MODEL_DIR = ["models/tiny-llm2clip", "models/testing/random-tiny"]
+  .map((dir) => path.join(REPO_ROOT, dir))
+  .find((dir) => existsSync(path.join(dir, "manifest.json")))!;
 const START_TIMEOUT_MS = 90_000;
 
 let bundle: string | undefined;
@@ -23,6 +28,7 @@ let bundle: string | undefined;
 /** The daemon bundle of this test process, built on first use. */
 export function daemonBundle(): string {
   if (bundle !== undefined) return bundle;
+  mkdirSync(path.join(SERVER_DIR, "dist"), { recursive: true });
   const outdir = mkdtempSync(path.join(SERVER_DIR, "dist", ".test-"));
   process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
   execFileSync(process.execPath, ["build.mjs", "--outdir", outdir, "--entry", "llm2clipd"], { cwd: SERVER_DIR, stdio: "pipe" });

@@ -17,10 +17,11 @@ export interface ListenAddress {
   port: number;
 }
 
+/** Applied to every graph; what is not given keeps the runtime's per-graph defaults. */
 export interface BatchingOptions {
-  maxBatch: number;
-  maxWaitMs: number;
-  maxQueue: number;
+  maxBatch?: number;
+  maxWaitMs?: number;
+  maxQueue?: number;
 }
 
 export interface DaemonOptions {
@@ -53,9 +54,9 @@ const FLAGS = {
   "max-texts": { type: "string", default: "256" },
   "max-top-k": { type: "string", default: "1000" },
   "max-stream-buffer-bytes": { type: "string", default: String(64 * MIB) },
-  "max-batch": { type: "string", default: "16" },
-  "batch-wait-ms": { type: "string", default: "2" },
-  "max-queue": { type: "string", default: "1024" },
+  "max-batch": { type: "string" },
+  "batch-wait-ms": { type: "string" },
+  "max-queue": { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -84,10 +85,11 @@ Limits
   --max-top-k <n>                hits per SearchAssets call (default: 1000)
   --max-stream-buffer-bytes <n>  image bytes one EmbedImages stream may buffer (default: ${64 * MIB}, 64 MiB)
 
-Batching (per graph)
-  --max-batch <n>                most items in one run of a graph (default: 16)
-  --batch-wait-ms <n>            how long a ready item waits for company (default: 2)
-  --max-queue <n>                items waiting per graph before calls get RESOURCE_EXHAUSTED (default: 1024)
+Batching (each flag applies to all three graphs; by default vision and llm batch up to 16 items after 2 ms
+and queue 256, the adapter 64 after 1 ms and queues 1024)
+  --max-batch <n>                most items in one run of a graph
+  --batch-wait-ms <n>            how long a ready item waits for company
+  --max-queue <n>                items waiting per graph before calls get RESOURCE_EXHAUSTED
 
   -h, --help                     print this help
 `;
@@ -127,10 +129,11 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
       maxTopK: positiveInteger("--max-top-k", values["max-top-k"]),
       maxStreamBufferBytes: positiveInteger("--max-stream-buffer-bytes", values["max-stream-buffer-bytes"]),
     },
+    // Only the flags given: an undefined key would override the runtime's default.
     batching: {
-      maxBatch: positiveInteger("--max-batch", values["max-batch"]),
-      maxWaitMs: nonNegativeInteger("--batch-wait-ms", values["batch-wait-ms"]),
-      maxQueue: positiveInteger("--max-queue", values["max-queue"]),
+      ...optional("maxBatch", values["max-batch"], (text) => positiveInteger("--max-batch", text)),
+      ...optional("maxWaitMs", values["batch-wait-ms"], (text) => nonNegativeInteger("--batch-wait-ms", text)),
+      ...optional("maxQueue", values["max-queue"], (text) => positiveInteger("--max-queue", text)),
     },
   };
 }
@@ -145,6 +148,10 @@ export function parseListenAddress(text: string): ListenAddress {
 
 export function formatListenAddress({ host, port }: ListenAddress): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function optional<K extends string>(key: K, text: string | undefined, parse: (text: string) => number): { [key in K]?: number } {
+  return text === undefined ? {} : ({ [key]: parse(text) } as { [key in K]: number });
 }
 
 function positiveInteger(flag: string, text: string): number {

@@ -31,7 +31,7 @@ export function formatSelfCheck({ imagePath, scores }: SelfCheck, modelDir: stri
   const rows = scores.map((score) => {
     const caption = JSON.stringify(score.caption).padEnd(captionWidth);
     const bar = "█".repeat(Math.round(score.probability * BAR_WIDTH));
-    return `  ${caption}  ${score.probability.toFixed(4)}  ${score.cosine.toFixed(4).padStart(7)}  ${bar}`;
+    return `  ${caption}  ${score.probability.toFixed(4)}  ${score.cosine.toFixed(4).padStart(7)}  ${bar}`.trimEnd();
   });
   return [
     `self-check: ${path.relative(modelDir, imagePath)} against ${scores.length} captions`,

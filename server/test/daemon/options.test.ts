@@ -15,6 +15,11 @@ describe("parseDaemonArgs", () => {
     expect(path.basename(path.dirname(options.modelDir))).toMatch(/^(models|testing)$/);
   });
 
+  it("passes on only the batching flags given, leaving the runtime's defaults for the rest", () => {
+    expect(parseDaemonArgs([], {})!.batching).toEqual({});
+    expect(parseDaemonArgs(["--max-batch", "4", "--batch-wait-ms", "0"], {})!.batching).toEqual({ maxBatch: 4, maxWaitMs: 0 });
+  });
+
   it("reads the token from LLM2CLIP_TOKEN, and --token over it", () => {
     expect(parseDaemonArgs([], { LLM2CLIP_TOKEN: "env" })!.token).toBe("env");
     expect(parseDaemonArgs(["--token", "flag"], { LLM2CLIP_TOKEN: "env" })!.token).toBe("flag");

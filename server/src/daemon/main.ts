@@ -1,0 +1,108 @@
+// llm2clipd's life: parse the flags, refuse an exposed address without TLS and a token, listen, load the model,
+// print the self-check, serve until SIGINT or SIGTERM.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { Llm2ClipGrpcServer, type TlsFiles } from "../grpc/server";
+import { loadModel } from "../model/load";
+import type { Llm2ClipModel } from "../model/types";
+import { checkExposure } from "./exposure";
+import { createLogger } from "./log";
+import { formatListenAddress, HELP, parseDaemonArgs, UsageError, type DaemonOptions } from "./options";
+import { formatSelfCheck, runSelfCheck } from "./self-check";
+
+/** How long running calls may take to finish on shutdown before they are cancelled. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
+export interface DaemonIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: DaemonIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** Runs the daemon until a stop signal; resolves with the process exit code. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: DaemonIo = processIo): Promise<number> {
+  let options: DaemonOptions | undefined;
+  let tls: TlsFiles | undefined;
+  try {
+    options = parseDaemonArgs(argv, env);
+    if (options === undefined) {
+      io.stdout(HELP);
+      return 0;
+    }
+    checkExposure(options);
+    tls = options.tls && { cert: await readFlagFile("--tls-cert", options.tls.certPath), key: await readFlagFile("--tls-key", options.tls.keyPath) };
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`llm2clipd: ${error.message}\nRun 'llm2clipd --help' for the options.\n`);
+    return 2;
+  }
+
+  const log = createLogger(io.stderr);
+  const server = new Llm2ClipGrpcServer({ limits: options.limits, token: options.token });
+  const address = formatListenAddress(options.listen);
+  let port: number;
+  try {
+    port = await server.listen(address, tls);
+  } catch (error) {
+    io.stderr(`llm2clipd: cannot listen on ${address}: ${(error as Error).message}\n`);
+    return 1;
+  }
+
+  let model: Llm2ClipModel;
+  try {
+    model = await loadModel(options.modelDir, {
+      device: options.device,
+      cacheDir: path.join(options.dataDir, "cache"),
+      maxImagePixels: options.limits.maxImagePixels,
+      batching: { vision: options.batching, llm: options.batching, adapter: options.batching },
+      log,
+    });
+  } catch (error) {
+    io.stderr(`llm2clipd: cannot load the model in ${options.modelDir}: ${(error as Error).message}\n`);
+    await server.shutdown(0);
+    return 1;
+  }
+  const { info } = model;
+
+  try {
+    const selfCheck = await runSelfCheck(model);
+    if (selfCheck !== undefined) io.stdout(formatSelfCheck(selfCheck, info.dir));
+  } catch (error) {
+    io.stderr(`llm2clipd: the self-check of ${options.modelDir} failed: ${(error as Error).message}\n`);
+    await Promise.all([server.shutdown(0), model.close()]);
+    return 1;
+  }
+
+  server.serve({ model, limits: options.limits, dataDir: options.dataDir, log });
+  io.stdout(`listening on ${formatListenAddress({ host: options.listen.host, port })}${tls ? " (TLS)" : ""}\n`);
+
+  const signal = await stopSignal();
+  log.info(`${signal}: shutting down`);
+  await server.shutdown(SHUTDOWN_GRACE_MS);
+  await model.close();
+  return 0;
+}
+
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(signal);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
+async function readFlagFile(flag: string, file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw new UsageError(`${flag}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
