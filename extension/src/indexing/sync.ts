@@ -51,6 +51,7 @@ export function syncAssets(client: Llm2ClipClient, metadata: Metadata, request: 
 
     const abort = () => call.cancel();
     request.signal?.addEventListener("abort", abort, { once: true });
+    if (request.signal?.aborted) abort();
 
     call.on("data", (message: SyncAssetsResponse) => {
       if (message.needed) {
