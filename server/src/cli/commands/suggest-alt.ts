@@ -57,7 +57,7 @@ export async function suggestAltCommand(connection: Connection, io: Io, args: st
   const verdict = VERDICT_NAMES[current.verdict] ?? "unknown";
   io.stdout.write(
     options.alt
-      ? `current alt ${JSON.stringify(options.alt)}: ${verdict} (cosine ${current.cosine.toFixed(4)}; good >= ${response.thresholds?.good}, mismatch < ${response.thresholds?.mismatch})\n`
+      ? `current alt ${JSON.stringify(options.alt)}: ${verdict} (cosine ${current.cosine.toFixed(4)}; good >= ${response.thresholds?.good.toFixed(3)}, mismatch < ${response.thresholds?.mismatch.toFixed(3)})\n`
       : "current alt: missing\n",
   );
   for (const suggestion of response.suggestions) {
