@@ -33,7 +33,7 @@ export class DynamicBatcher<I, O> {
   /** Admitted items not yet running, in arrival order (some may still be preparing their input). */
   private queue: Pending<I, O>[] = [];
   private running = false;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: { cancel(): void } | undefined;
   private closed = false;
   /** Smoothed duration of one batch, for the retry hint. */
   private batchMs = 0;
@@ -109,7 +109,8 @@ export class DynamicBatcher<I, O> {
   /** Rejects everything still queued and refuses new work; a running batch finishes. */
   close(): void {
     this.closed = true;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
+    this.timer = undefined;
     const queued = this.queue;
     this.queue = [];
     for (const item of queued) item.reject(new Llm2ClipError("unavailable", `the ${this.name} graph is closed`));
@@ -131,12 +132,20 @@ export class DynamicBatcher<I, O> {
     if (ready >= this.limits.maxBatch) {
       this.dispatch();
     } else if (this.timer === undefined) {
-      this.timer = setTimeout(() => this.dispatch(), this.limits.maxWaitMs);
+      // With no wait, still let the calls made in this turn of the event loop join (setImmediate runs after them,
+      // without setTimeout's 1 ms minimum).
+      if (this.limits.maxWaitMs > 0) {
+        const handle = setTimeout(() => this.dispatch(), this.limits.maxWaitMs);
+        this.timer = { cancel: () => clearTimeout(handle) };
+      } else {
+        const handle = setImmediate(() => this.dispatch());
+        this.timer = { cancel: () => clearImmediate(handle) };
+      }
     }
   }
 
   private dispatch(): void {
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     if (this.running || this.closed) return;
     const batch = this.readyItems().slice(0, this.limits.maxBatch);

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import ort from "onnxruntime-node";
+import * as ort from "onnxruntime-node";
 import { float16ToFloat32, float32ToFloat16 } from "./float16";
 
 export type Device = "cpu" | "cuda";
