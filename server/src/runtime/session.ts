@@ -43,7 +43,10 @@ export const DEFAULT_TUNING: SessionTuning = { intraOpThreads: 0 };
  *   pattern let later runs reuse the first run's buffers instead of allocating per request. The price is that the
  *   arena keeps the peak (largest batch) allocated.
  * - intra_op.allow_spinning '0': idle ORT workers otherwise busy-wait after every run, taking CPU from the editor,
- *   from sharp's decoders and from the other two sessions' threads, which all share the same few cores.
+ *   from sharp's decoders and from the other two sessions' threads, which all share the same few cores. On the
+ *   2-core dev machine, spinning on cut random-tiny's throughput by half or more at concurrency 8 and 64.
+ * - intraOpNumThreads 0 (one per physical core) unless configured: one run uses the whole CPU; the batcher runs one
+ *   batch per graph at a time.
  */
 function sessionOptions(device: Device, tuning: SessionTuning): ort.InferenceSession.SessionOptions {
   return {
