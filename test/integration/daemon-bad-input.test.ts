@@ -141,6 +141,15 @@ describe("caption and text lists", () => {
 });
 
 describe("EmbedImages bounds what one stream buffers", () => {
+  it("ends a stream whose message is over --max-message-bytes with RESOURCE_EXHAUSTED", async () => {
+    const huge = Buffer.alloc(MAX_MESSAGE_BYTES + 1024, 7);
+    await expectRejected(
+      embedImages(daemon.client(), [{ id: "huge", chunk: huge, last: true }]),
+      status.RESOURCE_EXHAUSTED,
+      new RegExp(`larger than max \\(\\d+ vs\\.? ${MAX_MESSAGE_BYTES}\\)`),
+    );
+  });
+
   it("fails the image that would exceed --max-stream-buffer-bytes and keeps the others", async () => {
     const half = Math.floor(goodImage.length / 2);
     const junk = Buffer.alloc(90_000, 1);

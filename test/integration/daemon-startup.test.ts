@@ -69,6 +69,14 @@ describe("llm2clipd start-up", () => {
     expect(run.stderr).toMatch(/llm\.onnx/);
   });
 
+  it("names the field and the graph when a dimension does not chain", async () => {
+    const dir = brokenModel("bad-chain", (_folder, manifest) => (manifest.embed_dim += 1));
+    const run = await runDaemon(["--model", dir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/manifest\.json: .*embed_dim/);
+    expect(run.stderr).toMatch(/vision\.onnx|adapter\.onnx/);
+  });
+
   it("names the field when a manifest value is wrong", async () => {
     const dir = brokenModel("bad-dim", (_folder, manifest) => (manifest.embed_dim = "wide"));
     const run = await runDaemon(["--model", dir]);
