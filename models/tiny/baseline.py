@@ -14,7 +14,7 @@ from llm2clip.modeling import VisionTransformer
 
 from .bpe import ByteLevelBPE
 from .clip_training import LogitScale, clip_loss, pixel_values
-from .config import BASELINE_CONTEXT
+from .config import BASELINE_CONTEXT, model_config
 from .dataset import Example
 from .loop import run_budgeted
 
@@ -39,6 +39,10 @@ class ClipTextTransformer(nn.Module):
         x = self.token_embedding(tokens) + self.positional_embedding[:length]
         x = self.ln_final(self.transformer(x, mask=self.causal[:length, :length]))
         return self.projection(x[torch.arange(len(tokens)), eot_index])
+
+
+def baseline_text_tower(vocab_size: int) -> ClipTextTransformer:
+    return ClipTextTransformer(vocab_size, width=96, layers=4, heads=4, embed_dim=model_config(vocab_size).vision.embed_dim)
 
 
 def clip_tokens(tokenizer: ByteLevelBPE, captions: list[str], context: int = BASELINE_CONTEXT) -> tuple[torch.Tensor, torch.Tensor]:

@@ -235,3 +235,14 @@ class ByteLevelBPE:
     def load(path: Path) -> "ByteLevelBPE":
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return ByteLevelBPE([tuple(m.split(" ", 1)) for m in data["model"]["merges"]])
+
+
+def main() -> None:
+    """`python3 -m tiny.bpe TOKENIZER_JSON < strings.json`: print the ids of each string, as JSON (for the TS parity test)."""
+    tokenizer = ByteLevelBPE.load(Path(sys.argv[1]))
+    texts = json.load(sys.stdin)
+    json.dump([tokenizer.encode(text) for text in texts], sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -24,7 +24,7 @@ import torch
 from llm2clip.modeling import LlamaEncoder, TextAdapter, VisionTransformer
 
 from . import config
-from .baseline import ClipTextTransformer, train_baseline
+from .baseline import baseline_text_tower, train_baseline
 from .bpe import ByteLevelBPE, train_merges
 from .clip_training import extract_features, train_clip_stage
 from .config import BUDGETS, CLIP_STAGE_SCENES, IMAGE_SIZE, SPLIT_SIZES, VOCAB_TARGET, WORK
@@ -40,10 +40,6 @@ STAGE_CAPTIONS = (("en_short", 0), ("en_short", 1), ("en_long", 0))
 
 def load_tokenizer() -> ByteLevelBPE:
     return ByteLevelBPE.load(WORK / "tokenizer.json")
-
-
-def baseline_text_tower(vocab_size: int) -> ClipTextTransformer:
-    return ClipTextTransformer(vocab_size, width=96, layers=4, heads=4, embed_dim=config.model_config(vocab_size).vision.embed_dim)
 
 
 def stage_data() -> None:

@@ -1,0 +1,66 @@
+import random
+import unittest
+
+import numpy as np
+
+from tiny.captions import en_long, en_short, zh_long, zh_short
+from tiny.dataset import make_split
+from tiny.domain import COLOURS, RGB, ZH_COLOURS, ZH_POSITIONS, ZH_SHAPES
+from tiny.scenes import Scene, SceneObject, render, sample_scene
+
+
+class SceneTest(unittest.TestCase):
+    def test_scenes_follow_the_domain(self):
+        rng = random.Random(0)
+        for _ in range(500):
+            scene = sample_scene(rng)
+            self.assertTrue(1 <= len(scene.objects) <= 4)
+            self.assertEqual(len({o.position for o in scene.objects}), len(scene.objects))
+            self.assertNotIn(scene.background, {o.colour for o in scene.objects})
+
+    def test_objects_stay_inside_the_centre_square(self):
+        corners = ("top-left", "top-right", "bottom-left", "bottom-right")
+        scene = Scene(tuple(SceneObject("square", "red", "large", p) for p in corners), "white")
+        image = np.asarray(render(scene, 300, 120))
+        margin = image[:, :80]
+        self.assertTrue((np.abs(margin.astype(int) - RGB["white"]).max(axis=-1) < 3).all())
+        self.assertTrue((np.abs(image[:, 90:210].astype(int) - RGB["red"]).max(axis=-1) < 3).any())
+
+    def test_splits_are_deterministic_and_disjoint_in_seed(self):
+        self.assertEqual(make_split("val", 5), make_split("val", 5))
+        self.assertNotEqual(make_split("val", 5)[0].scene, make_split("test", 5)[0].scene)
+
+
+class CaptionTest(unittest.TestCase):
+    def setUp(self):
+        self.rng = random.Random(1)
+        self.scenes = [sample_scene(self.rng) for _ in range(200)]
+
+    def test_short_english_states_every_fact(self):
+        for scene in self.scenes:
+            text = en_short(scene, self.rng)
+            self.assertIn(scene.background, text)
+            for obj in scene.objects:
+                self.assertIn(f"{obj.colour} {obj.shape}", text)
+
+    def test_long_english_is_60_to_200_words_with_the_background_last(self):
+        for scene in self.scenes:
+            text = en_long(scene, self.rng)
+            self.assertTrue(60 <= len(text.split()) <= 200, text)
+            last = text.rstrip(".").split(". ")[-1]
+            self.assertIn(scene.background, last)
+            self.assertNotIn(f" {scene.background} ", text[: len(text) // 2])
+
+    def test_chinese_uses_the_chinese_names(self):
+        for scene in self.scenes:
+            for text in (zh_short(scene, self.rng), zh_long(scene, self.rng)):
+                self.assertIn(ZH_COLOURS[scene.background], text)
+                for obj in scene.objects:
+                    self.assertIn(ZH_SHAPES[obj.shape], text)
+                    self.assertIn(ZH_COLOURS[obj.colour], text)
+                    self.assertIn(ZH_POSITIONS[obj.position], text)
+                self.assertFalse(any(c in text for c in COLOURS), text)
+
+
+if __name__ == "__main__":
+    unittest.main()

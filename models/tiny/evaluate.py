@@ -1,0 +1,75 @@
+"""`npm run model:eval`: 100-way retrieval on the held-out test split, for the three rows of the paper's comparison.
+
+For each group of 100 test scenes: image->text and text->image R@1 and R@5 with en-short, en-long, zh-short and
+zh-long captions, and CRA (each scene's first English caption retrieving its second among the group's). Figures are
+averaged over the groups. Writes models/.work/eval.json, models/tiny-llm2clip/EVAL.md and eval-chart.png.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import torch
+
+from .config import EVAL_WAY, IMAGE_SIZE, SHIP, WORK
+from .dataset import Example, load_pixels, read_split
+from .encoders import DualEncoder, load_rows
+from .report import write_report
+from .train import load_tokenizer
+
+KINDS = ("en_short", "en_long", "zh_short", "zh_long")
+
+
+def recall_at(similarity: torch.Tensor, k: int) -> float:
+    """Row i's correct column is i."""
+    top = similarity.topk(k, dim=1).indices
+    return (top == torch.arange(len(similarity))[:, None]).any(dim=1).float().mean().item()
+
+
+def retrieval(image: torch.Tensor, text: torch.Tensor) -> dict[str, float]:
+    sim = image @ text.t()
+    return {"i2t_r1": recall_at(sim, 1), "i2t_r5": recall_at(sim, 5), "t2i_r1": recall_at(sim.t(), 1), "t2i_r5": recall_at(sim.t(), 5)}
+
+
+def evaluate_row(row: DualEncoder, examples: list[Example], pixels: np.ndarray) -> dict[str, dict[str, float]]:
+    images = row.images(pixels)
+    texts = {kind: row.texts([e.captions[kind][0] for e in examples]) for kind in KINDS}
+    second = row.texts([e.captions["en_short"][1] for e in examples])
+    features = None
+    if row.encode_features is not None:
+        features = [
+            torch.nn.functional.normalize(row.encode_features([e.captions["en_short"][i] for e in examples]), dim=-1) for i in (0, 1)
+        ]
+    groups: dict[str, list[dict[str, float]]] = {kind: [] for kind in KINDS}
+    cra, cra_llm = [], []
+    for start in range(0, len(examples) - EVAL_WAY + 1, EVAL_WAY):
+        g = slice(start, start + EVAL_WAY)
+        for kind in KINDS:
+            groups[kind].append(retrieval(images[g], texts[kind][g]))
+        cra.append(recall_at(texts["en_short"][g] @ second[g].t(), 1))
+        if features is not None:
+            cra_llm.append(recall_at(features[0][g] @ features[1][g].t(), 1))
+    result = {kind: {m: float(np.mean([r[m] for r in rs])) for m in rs[0]} for kind, rs in groups.items()}
+    result["cra"] = {"text_embedding": float(np.mean(cra))}
+    if cra_llm:
+        result["cra"]["llm_features"] = float(np.mean(cra_llm))
+    return result
+
+
+def main() -> None:
+    tokenizer = load_tokenizer()
+    test_dir = WORK / "data" / "test"
+    examples = read_split(test_dir)
+    pixels = load_pixels(test_dir, examples, IMAGE_SIZE)
+    results = {}
+    for row in load_rows(tokenizer):
+        results[row.name] = evaluate_row(row, examples, pixels)
+        print(row.name, json.dumps(results[row.name]), flush=True)
+    (WORK / "eval.json").write_text(json.dumps(results, indent=2))
+    timings = json.loads((WORK / "timings.json").read_text())
+    write_report(results, timings, len(examples), SHIP)
+
+
+if __name__ == "__main__":
+    main()
