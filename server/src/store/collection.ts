@@ -1,4 +1,4 @@
-import Database from "better-sqlite3";
+import Database, { SqliteError } from "better-sqlite3";
 import { Llm2ClipError } from "../errors";
 import { storeError } from "./sqlite-errors";
 import { TopK } from "./top-k";
@@ -96,12 +96,24 @@ export class Collection {
   private index: VectorIndex<ContentEntry>;
   private model: ModelStamp;
   private updated: number;
+  private db: Database.Database;
 
+  /**
+   * `database` is an open connection, or a function that opens one: then a write that fails because the storage was
+   * read-only or failing is retried once on a fresh connection, since SQLite keeps a connection opened on read-only
+   * storage read-only after the storage recovers.
+   */
   constructor(
     readonly name: string,
-    private readonly db: Database.Database,
+    private readonly database: Database.Database | (() => Database.Database),
     served: ModelStamp,
   ) {
+    try {
+      this.db = typeof database === "function" ? database() : database;
+    } catch (error) {
+      throw storeError(name, error);
+    }
+    const db = this.db;
     try {
       db.exec(SCHEMA);
       const meta = new Map(
@@ -282,17 +294,27 @@ export class Collection {
   /** Runs `fn` as one transaction, stamps updated_ms, and maps SQLite failures onto domain errors. */
   private write<T>(fn: () => T): T {
     const now = Date.now();
-    try {
-      const result = this.db.transaction(() => {
+    const attempt = () =>
+      this.db.transaction(() => {
         const value = fn();
         this.writeMeta({ updated_ms: String(now) });
         return value;
       })();
-      this.updated = now;
-      return result;
+    let result: T;
+    try {
+      try {
+        result = attempt();
+      } catch (error) {
+        if (typeof this.database !== "function" || !isStorageFailure(error)) throw error;
+        this.db.close();
+        this.db = this.database();
+        result = attempt();
+      }
     } catch (error) {
       throw storeError(this.name, error);
     }
+    this.updated = now;
+    return result;
   }
 
   private writeMeta(values: Record<string, string>): void {
@@ -359,6 +381,10 @@ export class Collection {
       this.contentsBySha.delete(sha256);
     }
   }
+}
+
+function isStorageFailure(error: unknown): boolean {
+  return error instanceof SqliteError && /^SQLITE_(READONLY|IOERR|CANTOPEN)/.test(error.code);
 }
 
 function sameTexts(a: readonly string[], b: readonly string[]): boolean {

@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { Llm2ClipError } from "../errors";
 import { Collection, openDatabase, type ModelStamp } from "./collection";
 import { validateCollectionName } from "./names";
-import { storeError } from "./sqlite-errors";
 
 const EXTENSION = ".sqlite";
 
@@ -98,13 +97,7 @@ export class CollectionRegistry {
   }
 
   private openFile(name: string): Collection {
-    let db;
-    try {
-      db = openDatabase(this.file(name));
-    } catch (error) {
-      throw storeError(name, error);
-    }
-    const collection = new Collection(name, db, this.served);
+    const collection = new Collection(name, () => openDatabase(this.file(name)), this.served);
     this.open.set(name, collection);
     return collection;
   }

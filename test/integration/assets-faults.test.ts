@@ -1,0 +1,103 @@
+// A full disk and a read-only file system under a running llm2clipd. Both are real: the daemon's data directory is a
+// small tmpfs, filled up or remounted read-only. Mounting needs root with CAP_SYS_ADMIN; where that is missing the tests
+// are skipped and say so (the store's unit tests cover the same errors through SQLite's own page limit and a read-only open).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { status } from "@grpc/grpc-js";
+import type { ListCollectionsResponse, SearchAssetsResponse } from "@llm2clip/proto";
+import { afterEach, describe, expect, it } from "vitest";
+import { startDaemon, unary, type RunningDaemon } from "../support/daemon";
+import { circleSvg } from "../support/images";
+import { manifestEntry, runSync, type WorkspaceImage } from "../support/sync-stream";
+
+function tryMount(dir: string, size: string): boolean {
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir], { stdio: "pipe" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const probe = mkdtempSync(path.join(os.tmpdir(), "mount-probe-"));
+const canMount = tryMount(probe, "64k");
+if (canMount) execFileSync("umount", [probe]);
+rmSync(probe, { recursive: true, force: true });
+if (!canMount) console.warn("assets-faults: skipped, this process cannot mount a tmpfs (needs root with CAP_SYS_ADMIN)");
+
+const images: WorkspaceImage[] = ["red", "green", "blue", "yellow"].map((colour) => ({ path: `${colour}.svg`, bytes: circleSvg(colour) }));
+
+let daemon: RunningDaemon | undefined;
+let mounted: string | undefined;
+
+afterEach(async () => {
+  await daemon?.stop();
+  daemon = undefined;
+  if (mounted) {
+    execFileSync("umount", [mounted]);
+    rmSync(mounted, { recursive: true, force: true });
+    mounted = undefined;
+  }
+});
+
+async function daemonOnTmpfs(size: string): Promise<RunningDaemon> {
+  mounted = mkdtempSync(path.join(os.tmpdir(), "llm2clipd-tmpfs-"));
+  expect(tryMount(mounted, size)).toBe(true);
+  daemon = await startDaemon(["--data-dir", mounted]);
+  return daemon;
+}
+
+const countOf = async (d: RunningDaemon, name: string) =>
+  (await unary<ListCollectionsResponse>((done) => d.client().listCollections({}, done))).collections.find((c) => c.name === name)?.assetCount;
+
+describe.skipIf(!canMount)("storage faults", () => {
+  it("a full disk gives RESOURCE_EXHAUSTED naming the collection, writes nothing of the failed sync, and the daemon keeps serving", async () => {
+    const d = await daemonOnTmpfs("3m");
+    const first = await runSync(d.client(), d.metadata(), { collection: "full", images });
+    expect(first.summary).toMatchObject({ added: 4, totalAssets: 4 });
+
+    // 200 more paths to known contents, each with 30 long alt texts: about 10 MB of rows, in one transaction.
+    const alt = (i: number, j: number) => `${i}-${j} `.padEnd(1900, "x");
+    const entries = Array.from({ length: 200 }, (_, i) => ({
+      ...manifestEntry(images[i % images.length]!),
+      path: `copies/${i}.svg`,
+      altTexts: Array.from({ length: 30 }, (_, j) => alt(i, j)),
+    }));
+    const overflow = await runSync(d.client(), d.metadata(), { collection: "full", images, entries, manifestBatch: 20 });
+    expect(overflow.error?.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(overflow.error?.details).toMatch(/collection 'full': the disk holding its database is full \(SQLITE_FULL\)/);
+    expect(overflow.needed).toBeUndefined();
+
+    expect(await countOf(d, "full")).toBe(4);
+    const hits = await unary<SearchAssetsResponse>((done) =>
+      d.client().searchAssets({ collection: "full", terms: [], expression: "red.svg", topK: 10, includeGlobs: [], excludeGlobs: [] }, done),
+    );
+    expect(hits.hits.map((h) => h.path).sort()).toEqual(images.map((i) => i.path).sort());
+  });
+
+  it("a read-only file system gives FAILED_PRECONDITION naming the collection, and syncing works again once writable", async () => {
+    // Linux refuses to remount read-only while a file is open for writing, so the collection is made, the daemon
+    // stopped, the file system remounted read-only, and a second daemon started on it.
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "llm2clipd-ro-"));
+    mounted = path.join(dataDir, "collections");
+    execFileSync("mkdir", [mounted]);
+    expect(tryMount(mounted, "16m")).toBe(true);
+    const first = await startDaemon(["--data-dir", dataDir]);
+    await runSync(first.client(), first.metadata(), { collection: "ro", images: images.slice(0, 2) });
+    await first.stop();
+    execFileSync("mount", ["-o", "remount,ro", mounted]);
+
+    const d = (daemon = await startDaemon(["--data-dir", dataDir]));
+    const refused = await runSync(d.client(), d.metadata(), { collection: "ro", images });
+    expect(refused.error?.code).toBe(status.FAILED_PRECONDITION);
+    expect(refused.error?.details).toMatch(/^collection 'ro': its database (is read-only|cannot be written)/);
+    expect(await countOf(d, "ro")).toBe(2);
+
+    execFileSync("mount", ["-o", "remount,rw", mounted]);
+    const again = await runSync(d.client(), d.metadata(), { collection: "ro", images });
+    expect(again.error).toBeUndefined();
+    expect(again.summary).toMatchObject({ added: 2, totalAssets: 4 });
+  });
+});
