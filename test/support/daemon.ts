@@ -124,6 +124,10 @@ function spawnDaemon(args: readonly string[], env: NodeJS.ProcessEnv = {}): { ch
     env: { ...process.env, LLM2CLIP_TOKEN: undefined, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // A test file that fails before stop() must not leave its daemon running.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.off("exit", killOnExit));
   return { child, dataDir };
 }
 

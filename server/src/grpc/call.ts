@@ -1,5 +1,5 @@
 // Ties server calls to AbortSignals, so that a cancelled call or a passed deadline stops the work behind it.
-import type { handleUnaryCall } from "@grpc/grpc-js";
+import { status, type handleUnaryCall } from "@grpc/grpc-js";
 import { Llm2ClipError } from "../errors";
 import type { Logger } from "./deps";
 import { toServiceError } from "./errors";
@@ -33,8 +33,14 @@ export function unaryHandler<Request, Response>(
     work(call.request, signal).then(
       (response) => callback(null, response),
       (error: unknown) => {
-        if (signal.aborted) log.info(`${method}: stopped, the call was cancelled or its deadline passed`);
-        else callback(toServiceError(error));
+        if (signal.aborted) {
+          log.info(`${method}: stopped, the call was cancelled or its deadline passed`);
+          return;
+        }
+        const answer = toServiceError(error);
+        // Client mistakes are the client's to read; a failure of the daemon itself is the operator's.
+        if (answer.code === status.INTERNAL) log.error(`${method}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        callback(answer);
       },
     );
   };

@@ -1,7 +1,7 @@
 // EmbedImages: a bidi stream of image chunks in, embeddings out in the order the images were completed.
 // A failed image answers with `error` set and the stream goes on.
 import { once } from "node:events";
-import type { handleBidiStreamingCall, ServerDuplexStream } from "@grpc/grpc-js";
+import { status, type handleBidiStreamingCall, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { EmbedImagesRequest, EmbedImagesResponse } from "@llm2clip/proto";
 import { cancellationSignal } from "../call";
 import type { ServiceDeps } from "../deps";
@@ -29,6 +29,7 @@ export function createEmbedImagesHandler({ model, limits, log }: ServiceDeps): h
         const { embedding, width, height } = await encodeImage(model, "chunk", image.bytes, signal);
         return { id: image.id, embedding: toEmbedding(embedding), width, height };
       } catch (error) {
+        if (statusCodeOf(error) === status.INTERNAL) log.error(`EmbedImages: image '${image.id}': ${(error as Error).stack ?? String(error)}`);
         return failure(image.id, error);
       } finally {
         assembler.release(image.bytes.length);
