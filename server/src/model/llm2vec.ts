@@ -10,6 +10,9 @@ import { Tokenizer } from "@huggingface/tokenizers";
 import { invalidArgument } from "../errors";
 import { manifestError, type TextSpec } from "./manifest";
 
+/** See `boundWork`. */
+const MAX_CHARS_PER_TOKEN = 16;
+
 export type PromptSpec = Pick<TextSpec, "promptPrefix" | "promptSuffix" | "bosToken" | "padToken" | "maxLength">;
 
 export interface CaptionTokens {
@@ -67,8 +70,10 @@ export class Llm2VecTokenizer {
   encode(caption: string): CaptionTokens {
     let text = caption.trim();
     if (text === "") throw invalidArgument("text", "is empty; a caption needs at least one non-space character");
+    const bounded = this.boundWork(text);
+    let truncated = bounded !== text;
+    text = bounded;
     let ids = this.promptIds(text);
-    let truncated = false;
     while (ids.length > this.spec.maxLength) {
       truncated = true;
       text = this.shorten(text, ids.length);
@@ -94,6 +99,17 @@ export class Llm2VecTokenizer {
     return { inputIds, attentionMask, embedMask, dims: [rows.length, length] };
   }
 
+  /**
+   * The tokenizer is pure JS, so an enormous caption is cut before it is tokenized, to lengths that cannot be kept
+   * anyway: max_length words (every word is at least one token; this changes the ratio loop's answer by rounding at
+   * most), and max_length x 8 characters (twice what max_length tokens of natural text hold, in any language).
+   */
+  private boundWork(text: string): string {
+    const { maxLength } = this.spec;
+    const words = text.split(/\s+/);
+    return safeSlice(words.length > maxLength ? words.slice(0, maxLength).join(" ") : text, maxLength * 8);
+  }
+
   private count(text: string): number {
     return this.tokenizer.encode(text, { add_special_tokens: false }).ids.length;
   }
@@ -106,7 +122,7 @@ export class Llm2VecTokenizer {
   /**
    * One step of LLM2Vec's ratio loop: keep int(words × budget / caption tokens) words, where the budget is what
    * max_length leaves for the caption. LLM2Vec would cut a single over-long word (a Chinese caption has no spaces)
-   * to nothing; that word is cut by tokens instead, so the caption keeps its first `budget` tokens.
+   * to nothing; that word is cut by characters instead, to its longest prefix within the budget.
    */
   private shorten(text: string, promptLength: number): string {
     const captionLength = this.count(text);
@@ -114,8 +130,32 @@ export class Llm2VecTokenizer {
     const words = text.split(/\s+/);
     const kept = Math.floor((words.length * budget) / captionLength);
     if (kept >= 1) return words.slice(0, kept).join(" ");
-    const head = this.tokenizer.encode(words[0], { add_special_tokens: false }).ids.slice(0, budget);
-    // A cut inside a multi-byte character decodes to U+FFFD: drop it rather than feed a replacement character.
-    return this.tokenizer.decode(head, { clean_up_tokenization_spaces: false }).replace(/\uFFFD+$/, "");
+    return this.longestPrefixWithin(words[0], budget);
   }
+
+  /** The longest prefix of `word`, in whole characters, that tokenizes to at most `budget` tokens. */
+  private longestPrefixWithin(word: string, budget: number): string {
+    const chars = Array.from(word);
+    const fits = (n: number) => this.count(chars.slice(0, n).join("")) <= budget;
+    // Grow an upper bound from `budget` characters, then bisect: only short prefixes are ever tokenized.
+    let good = 0;
+    let bad = Math.min(budget, chars.length);
+    while (bad < chars.length && fits(bad)) {
+      good = bad;
+      bad = Math.min(bad * 2, chars.length);
+    }
+    if (fits(bad)) return chars.slice(0, bad).join("");
+    while (bad - good > 1) {
+      const mid = (good + bad) >> 1;
+      if (fits(mid)) good = mid;
+      else bad = mid;
+    }
+    return chars.slice(0, good).join("");
+  }
+}
+
+/** At most `max` UTF-16 units of `text`, never splitting a surrogate pair. */
+function safeSlice(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return text.slice(0, /[\uDC00-\uDFFF]/.test(text[max]) ? max - 1 : max);
 }

@@ -142,6 +142,20 @@ describe("LLM2Vec text handling with Meta's Llama-3 tokenizer.json", () => {
     expect(encoded.embedLength).toBe(encoded.ids.length - 5);
   });
 
+  it("cuts an enormous caption, in words or in characters, to a prefix that fits", () => {
+    const words = Array.from({ length: 100_000 }, (_, i) => `w${i % 89}`).join(" ");
+    const chinese = "左上角有一个红色的圆形，右下角有一个蓝色的正方形。".repeat(2_000);
+    for (const caption of [words, chinese]) {
+      const encoded = make(512).encode(caption);
+      expect(encoded.truncated).toBe(true);
+      expect(encoded.ids.length).toBeLessThanOrEqual(512);
+      expect(encoded.ids.length).toBeGreaterThan(400);
+      const kept = llama3.decode(encoded.ids.slice(5, -1));
+      expect(kept.length).toBeGreaterThan(0);
+      expect(caption.startsWith(kept)).toBe(true);
+    }
+  });
+
   it("keeps a short Chinese caption whole", () => {
     const encoded = make(512).encode("左上角的红色圆形");
     expect(encoded.truncated).toBe(false);
