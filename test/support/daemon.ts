@@ -1,5 +1,5 @@
 // Starts a real llm2clipd (the esbuild bundle, in a child process) on a free loopback port, for tests that talk to it
-// through real gRPC clients. Each test process builds its own bundle once, under server/dist/, and removes it at exit.
+// through real gRPC clients. Each test file builds its own bundle once, under server/dist/.test-*, and removes it when done.
 //
 //   const daemon = await startDaemon(["--max-captions", "4"]);      // waits for "listening on"
 //   const client = daemon.client();                                  // Llm2ClipClient, insecure (or { ca, token })
@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
 import { Llm2ClipClient } from "@llm2clip/proto";
+import { afterAll } from "vitest";
 
 export const REPO_ROOT = path.resolve(__dirname, "../..");
 const SERVER_DIR = path.join(REPO_ROOT, "server");
@@ -23,17 +24,23 @@ export const DEFAULT_MODEL_DIR = ["models/tiny-llm2clip", "models/testing/random
   .find((dir) => existsSync(path.join(dir, "manifest.json")))!;
 const START_TIMEOUT_MS = 90_000;
 
-let bundle: string | undefined;
+let bundleDir: string | undefined;
 
-/** The daemon bundle of this test process, built on first use. */
+// vitest evaluates this module once per test file: each file's bundle goes when the file is done.
+afterAll(() => {
+  if (bundleDir !== undefined) rmSync(bundleDir, { recursive: true, force: true });
+  bundleDir = undefined;
+});
+
+/** The daemon bundle of this test file, built on first use. */
 export function daemonBundle(): string {
-  if (bundle !== undefined) return bundle;
-  mkdirSync(path.join(SERVER_DIR, "dist"), { recursive: true });
-  const outdir = mkdtempSync(path.join(SERVER_DIR, "dist", ".test-"));
-  process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
-  execFileSync(process.execPath, ["build.mjs", "--outdir", outdir, "--entry", "llm2clipd"], { cwd: SERVER_DIR, stdio: "pipe" });
-  bundle = path.join(outdir, "llm2clipd.js");
-  return bundle;
+  if (bundleDir === undefined) {
+    mkdirSync(path.join(SERVER_DIR, "dist"), { recursive: true });
+    const outdir = mkdtempSync(path.join(SERVER_DIR, "dist", ".test-"));
+    execFileSync(process.execPath, ["build.mjs", "--outdir", outdir, "--entry", "llm2clipd"], { cwd: SERVER_DIR, stdio: "pipe" });
+    bundleDir = outdir;
+  }
+  return path.join(bundleDir, "llm2clipd.js");
 }
 
 export interface DaemonRun {
