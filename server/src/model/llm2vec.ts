@@ -10,9 +10,6 @@ import { Tokenizer } from "@huggingface/tokenizers";
 import { invalidArgument } from "../errors";
 import { manifestError, type TextSpec } from "./manifest";
 
-/** See `boundWork`. */
-const MAX_CHARS_PER_TOKEN = 16;
-
 export type PromptSpec = Pick<TextSpec, "promptPrefix" | "promptSuffix" | "bosToken" | "padToken" | "maxLength">;
 
 export interface CaptionTokens {
