@@ -37,7 +37,9 @@ describe("verdict -> finding", () => {
     const finding = missingFinding(empty!, check(Verdict.VERDICT_MISSING, 0, ["a logo"]));
     expect(finding.kind).toBe("missing");
     expect(finding.range).toEqual([0, 20]);
-    expect(finding.message).toContain('Suggested: "a logo"');
+    expect(finding.message).toBe('Image logo.png has no alt text (alt="" marks a decorative image). Suggested: "a logo".');
+    const [markdown] = findImageReferences("![](shot.png)", "markdown");
+    expect(missingFinding(markdown!).message).toBe("Image shot.png has no alt text.");
     expect(verdictFinding(empty!, check(Verdict.VERDICT_MISSING, 0))?.kind).toBe("missing");
   });
 

@@ -30,10 +30,11 @@ export interface SeveritySettings {
 
 export function missingFinding(ref: ImageReference, check?: AltCheck): Finding {
   const best = check?.suggestions[0];
+  const decorativeHint = ref.kind === "html" || ref.kind === "jsx" ? ' (alt="" marks a decorative image)' : "";
   return {
     kind: "missing",
     range: ref.range,
-    message: `Image ${ref.src || "reference"} has no alt text${best ? `. Suggested: "${best}"` : ""}. Screen readers need it; use alt="" for a decorative image in HTML.`,
+    message: `Image ${ref.src || "reference"} has no alt text${decorativeHint}.${best ? ` Suggested: "${best}".` : ""}`,
   };
 }
 

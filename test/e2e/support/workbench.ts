@@ -4,6 +4,8 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 
 export const SCREENSHOTS = path.resolve(__dirname, "../screenshots");
+/** Screenshots of failures: kept out of the committed ones. */
+export const FAILURE_SCREENSHOTS = path.resolve(__dirname, "../../.artifacts/e2e");
 
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
@@ -74,9 +76,20 @@ export class Workbench {
     await this.page.locator(`.tab[data-resource-name="${path.basename(relativePath)}"]`).first().waitFor({ timeout: 15_000 });
   }
 
-  async screenshot(name: string): Promise<string> {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    const file = path.join(SCREENSHOTS, `${name}.png`);
+  /** Moves the cursor of the active editor to the start of `line` (1-based) through the palette's ":" mode. */
+  async goToLine(line: number): Promise<void> {
+    await this.page.keyboard.press("F1");
+    const input = this.quickInput.locator("input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(`:${line}`);
+    await this.quickInputRows().first().waitFor();
+    await this.page.keyboard.press("Enter");
+    await input.waitFor({ state: "hidden" });
+  }
+
+  async screenshot(name: string, folder = SCREENSHOTS): Promise<string> {
+    mkdirSync(folder, { recursive: true });
+    const file = path.join(folder, `${name}.png`);
     await this.page.screenshot({ path: file });
     return file;
   }

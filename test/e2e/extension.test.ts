@@ -1,0 +1,126 @@
+// End to end: the packaged extension in code-server 4.100.3, driven through Chromium. The extension starts its own
+// daemon (llm2clip.daemon.autoStart) with the shipped model, indexes a copy of the sample docs, finds an image by
+// description, and fixes a planted wrong alt text with its quick fix. Screenshots go to screenshots/.
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { findImageReferences } from "../../server/src/alttext/references";
+import { daemonBundle } from "../support/daemon";
+import { CodeServer, freePort } from "./support/code-server";
+import { packageExtension, REPO_ROOT } from "./support/extension-package";
+import { plantedWrongAlt, readAnswers, uniqueDescription } from "./support/sample-answers";
+import { FAILURE_SCREENSHOTS, Workbench } from "./support/workbench";
+
+// The shipped model and its sample docs; LLM2CLIP_E2E_MODEL points the run at another model folder with samples/.
+const MODEL_DIR = process.env.LLM2CLIP_E2E_MODEL ?? path.join(REPO_ROOT, "models", "tiny-llm2clip");
+const SAMPLES = path.join(MODEL_DIR, "samples");
+const answers = readAnswers(SAMPLES);
+const { query: QUERY, image: EXPECTED_FIRST } = uniqueDescription(answers);
+const { markdown: PLANTED_DOC, alt: PLANTED_ALT } = plantedWrongAlt(answers, SAMPLES);
+
+describe("the extension in code-server", () => {
+  let scratch: string;
+  let server: CodeServer;
+  let workbench: Workbench;
+  let workspace: string;
+  const started = Date.now();
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(path.join(os.tmpdir(), "llm2clip-e2e-"));
+    workspace = path.join(scratch, "workspace");
+    cpSync(SAMPLES, workspace, { recursive: true });
+    const daemonPort = await freePort();
+    server = await CodeServer.start({
+      root: scratch,
+      extensions: [packageExtension()],
+      settings: {
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": false,
+        "security.workspace.trust.enabled": false,
+        "telemetry.telemetryLevel": "off",
+        "extensions.autoCheckUpdates": false,
+        "extensions.autoUpdate": false,
+        "llm2clip.server": `127.0.0.1:${daemonPort}`,
+        "llm2clip.daemon.autoStart": true,
+        "llm2clip.daemon.path": daemonBundle(),
+        "llm2clip.daemon.model": MODEL_DIR,
+        "llm2clip.daemon.args": ["--data-dir", path.join(scratch, "daemon-data"), "--device", "cpu"],
+      },
+    });
+    const opened = Date.now();
+    workbench = await Workbench.open(server.folderUrl(workspace), path.join(scratch, "chromium"));
+    await workbench.statusItem(/LLM2CLIP: \d+ images/).waitFor({ timeout: 180_000 });
+    console.log(`e2e: workspace opened -> sample set indexed in ${Date.now() - opened} ms (${await workbench.statusItem(/LLM2CLIP/).first().innerText()})`);
+    await workbench.screenshot("indexed");
+  }, 600_000);
+
+  afterEach(async (context) => {
+    if (context.task.result?.state === "fail") await workbench?.screenshot(context.task.name.replace(/\W+/g, "-"), FAILURE_SCREENSHOTS);
+  });
+
+  afterAll(async () => {
+    await workbench?.close();
+    await server?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    console.log(`e2e: total ${Date.now() - started} ms`);
+  });
+
+  it("finds the image that a description names, first, in the Search Images quick pick", async () => {
+    await workbench.runCommand("LLM2CLIP: Search Images");
+    await workbench.quickInput.locator("input").fill(QUERY);
+    const first = workbench.quickInputRows().first();
+    await first.filter({ hasText: "score" }).waitFor({ timeout: 30_000 });
+    await workbench.screenshot("search-quick-pick");
+    expect(await first.innerText()).toContain(EXPECTED_FIRST);
+    await workbench.page.keyboard.press("Escape");
+  });
+
+  it("shows the same answer in the gallery view", async () => {
+    await workbench.runCommand("Focus on Image Gallery View");
+    const gallery = workbench.page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+    await gallery.locator("#query").fill(QUERY);
+    const firstTile = gallery.locator("#grid li").first();
+    await firstTile.waitFor({ timeout: 30_000 });
+    await gallery.locator("#grid img[src]").first().waitFor({ timeout: 10_000 });
+    await workbench.screenshot("gallery");
+    expect(await firstTile.innerText()).toContain(path.posix.basename(EXPECTED_FIRST));
+  });
+
+  it("flags the planted wrong alt text and replaces it with the quick fix", async () => {
+    const file = path.join(workspace, PLANTED_DOC);
+    const before = readFileSync(file, "utf8");
+    await workbench.openFile(PLANTED_DOC);
+    const line = before.split("\n").findIndex((text) => text.includes(`![${PLANTED_ALT}](`)) + 1;
+    const problem = workbench.page.locator(".marker-widget").filter({ hasText: `Alt text "${PLANTED_ALT}" does not describe the image` });
+    // Diagnostics arrive once the daemon has judged every image of the page: retry until this one shows.
+    for (let tries = 0; !(await problem.isVisible()); tries++) {
+      if (tries === 30) throw new Error(`no mismatch diagnostic for "${PLANTED_ALT}" in ${PLANTED_DOC}:${line}`);
+      await workbench.page.keyboard.press("Escape");
+      await workbench.goToLine(line);
+      await workbench.runCommand("Go to Next Problem (Error, Warning, Info)");
+      await workbench.page.waitForTimeout(1_000);
+    }
+    await workbench.screenshot("alt-text-diagnostic");
+    await workbench.page.keyboard.press("Escape");
+    await workbench.runCommand("Show or Focus Hover");
+    await workbench.page.locator(".monaco-hover").filter({ hasText: "Best suggestion" }).waitFor({ timeout: 10_000 });
+    await workbench.screenshot("alt-text-hover");
+    await workbench.page.keyboard.press("Escape");
+
+    await workbench.runCommand("Quick Fix...");
+    const fix = workbench.page.locator(".action-widget .monaco-list-row").filter({ hasText: "Replace alt text with:" }).first();
+    await fix.waitFor({ timeout: 15_000 });
+    await workbench.screenshot("alt-text-quick-fix");
+    const suggestion = /Replace alt text with: "(.*)"/.exec(await fix.innerText())![1]!;
+    await fix.click();
+    await workbench.runCommand("File: Save");
+    await expect.poll(() => readFileSync(file, "utf8"), { timeout: 10_000 }).not.toBe(before);
+
+    const after = readFileSync(file, "utf8");
+    const alts = findImageReferences(after, "markdown").map((ref) => ref.alt);
+    expect(alts).toContain(suggestion);
+    expect(alts).not.toContain(PLANTED_ALT);
+    expect(after.replace(suggestion, PLANTED_ALT)).toBe(before);
+  }, 180_000);
+});
