@@ -20,9 +20,9 @@ export function contextCandidates(context: AltTextContext | undefined): string[]
 }
 
 export function splitSentences(text: string): string[] {
-  return text
-    .split(/(?<=[.!?。！？])\s*|\n+/)
-    .map((sentence) => cleanMarkup(sentence).replace(/\s+/g, " ").trim())
+  return cleanMarkup(text)
+    .split(/(?<=[.!?])\s+|(?<=[。！？])\s*|\n+/)
+    .map((sentence) => sentence.replace(/^\s*(#+|>)\s*/, "").replace(/\s+/g, " ").trim())
     .filter((sentence) => sentence.length >= MIN_SENTENCE_LENGTH && sentence.length <= MAX_SENTENCE_LENGTH)
     .slice(0, MAX_SENTENCES);
 }
@@ -42,5 +42,5 @@ function cleanMarkup(text: string): string {
     .replace(/!\[[^\]]*\]\([^)]*\)/g, " ")
     .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
     .replace(/<[^>]+>/g, " ")
-    .replace(/[*_`#>]+/g, " ");
+    .replace(/(\*\*|__|[*_`])(\S[^*_`\n]*?)\1/g, "$2");
 }
