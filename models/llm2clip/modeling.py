@@ -289,10 +289,13 @@ def attention_bias(attention_mask: torch.Tensor, bidirectional: bool) -> torch.T
 
 
 def mean_pool(hidden: torch.Tensor, embed_mask: torch.Tensor) -> torch.Tensor:
-    """LLM2Vec's mean pooling over the positions of embed_mask; an empty mask gives zeros."""
-    weights = embed_mask.to(hidden.dtype).unsqueeze(-1)
+    """LLM2Vec's mean pooling over the positions of embed_mask; an empty mask gives zeros.
+
+    Summed in float32: 512 float16 hidden states can overflow float16's range before the division.
+    """
+    weights = embed_mask.float().unsqueeze(-1)
     counts = weights.sum(dim=1).clamp(min=1.0)
-    return (hidden * weights).sum(dim=1) / counts
+    return ((hidden.float() * weights).sum(dim=1) / counts).to(hidden.dtype)
 
 
 class LlamaEncoder(nn.Module):
