@@ -54,6 +54,14 @@ describe("llm2clipd start-up", () => {
     expect(tokenOnly.stderr).toMatch(/needs TLS \(--tls-cert and --tls-key\)\n/);
   });
 
+  it("names --data-dir when it cannot be created", async () => {
+    const file = path.join(scratch, "a-file");
+    writeFileSync(file, "");
+    const run = await runDaemon(["--data-dir", path.join(file, "data")]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--data-dir: cannot use .*a-file\/data: ENOTDIR/);
+  });
+
   it("exits non-zero when the model folder has no manifest", async () => {
     const run = await runDaemon(["--model", path.join(scratch, "no-such-model")]);
     expect(run.code).toBe(1);

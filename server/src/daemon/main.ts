@@ -1,6 +1,7 @@
 // llm2clipd's life: parse the flags, refuse an exposed address without TLS and a token, listen, load the model,
 // print the self-check, serve until SIGINT or SIGTERM.
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { Llm2ClipGrpcServer, type TlsFiles } from "../grpc/server";
 import { loadModel } from "../model/load";
@@ -35,6 +36,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     }
     checkExposure(options);
     tls = options.tls && { cert: await readFlagFile("--tls-cert", options.tls.certPath), key: await readFlagFile("--tls-key", options.tls.keyPath) };
+    await createDataDir(options.dataDir);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr(`llm2clipd: ${error.message}\nRun 'llm2clipd --help' for the options.\n`);
@@ -104,5 +106,14 @@ async function readFlagFile(flag: string, file: string): Promise<Buffer> {
     return await readFile(file);
   } catch (error) {
     throw new UsageError(`${flag}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+async function createDataDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    throw new UsageError(`--data-dir: cannot use ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }
