@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import inspect
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ from .modeling import LlamaEncoder, TextAdapter, VisionTransformer
 OPSET = 17
 # Protobuf's hard limit; larger graphs keep their weights in one external file beside the .onnx.
 PROTOBUF_LIMIT = 2**31 - 1
+# torch >= 2.9 defaults to the dynamo exporter; these graphs are made and tested with the TorchScript one (all 1.13 has).
+TORCHSCRIPT_EXPORTER = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
 # Rewrites one initializer (with its data inline) while a graph is written.
 Converter = Optional[Callable[[TensorProto], TensorProto]]
 
@@ -90,6 +93,7 @@ def _trace(module: nn.Module, dtype: torch.dtype, path: Path) -> None:
             output_names=list(spec.outputs),
             dynamic_axes=spec.dynamic_axes,
             do_constant_folding=True,
+            **TORCHSCRIPT_EXPORTER,
         )
 
 
@@ -148,7 +152,7 @@ def _load_traced(path: Path) -> onnx.ModelProto:
 
 
 def export_float32(module: nn.Module, path: Path) -> List[Path]:
-    """Trace `module` (as float32) to `path`; returns the files written."""
+    """Trace `module` (converted to float32 in place) to `path`; returns the files written."""
     with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
         traced = Path(scratch) / path.name
         _trace(module.float(), torch.float32, traced)
