@@ -42,8 +42,8 @@ export class AltTextHover implements vscode.HoverProvider {
     if (!checked?.image) return undefined;
     const { ref, image, check } = checked;
     const markdown = new vscode.MarkdownString(undefined, true);
-    markdown.supportHtml = true;
-    markdown.appendMarkdown(`<img src="${image.toString(true)}" height="128" alt="">\n\n`);
+    // Markdown image syntax, not <img>: the editor rewrites these URIs for remote windows (code-server, SSH).
+    markdown.appendMarkdown(`![thumbnail](${image.toString()}|height=96)\n\n`);
     markdown.appendMarkdown(`**${vscode.workspace.asRelativePath(image)}**\n\n`);
     if (ref.decorative) markdown.appendMarkdown("Decorative image (hidden from screen readers).\n\n");
     if (check) {
