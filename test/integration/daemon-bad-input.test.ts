@@ -209,7 +209,7 @@ describe("an abandoned call stops its work", () => {
 
   it("a cancelled EmbedImages stream stops answering and the daemon goes on", async () => {
     const images = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => flatImage(`#${(i * 6).toString(16).padStart(2, "0")}8040`, 40, 40)),
+      Array.from({ length: 120 }, (_, i) => flatImage(`#${(i * 2).toString(16).padStart(2, "0")}8040`, 40, 40)),
     );
     const call = daemon.client().embedImages();
     const answered = await new Promise<number>((resolve) => {
