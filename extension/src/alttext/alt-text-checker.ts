@@ -1,15 +1,14 @@
 // Alt-text diagnostics: missing alt text at once, weak or mismatched alt text from the daemon's SuggestAltText
 // verdict. Documents are checked on open and on save, debounced; verdicts are cached by image hash and alt text.
 import type { SuggestAltTextRequest, SuggestAltTextResponse } from "@llm2clip/proto";
-import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { findImageReferences, isAltMissing, isReferenceLanguage, type ImageReference } from "../../../server/src/alttext/references";
 import type { DaemonConnection } from "../connection/connection";
 import type { WorkspaceIndexer } from "../indexing/indexer";
 import { KeyedDebouncer } from "../shared/debounce";
-import { resolveImageSrc } from "../shared/image-src";
-import { referenceContext } from "./context";
+import { referenceContext } from "../../../server/src/cli/doc-context";
+import { relativeInside, resolveImageFile, sha256File } from "../../../server/src/cli/files";
 import { missingFinding, severityFor, verdictFinding, type AltCheck, type Finding, type SeveritySetting, type SeveritySettings } from "./findings";
 
 export const DIAGNOSTIC_SOURCE = "LLM2CLIP";
@@ -127,13 +126,12 @@ export class AltTextChecker implements vscode.Disposable {
     return { ref, ...(image && { image }), ...(check && { check }), ...(finding && { finding }) };
   }
 
-  /** The image file `src` names, when it is a local file that exists. */
+  /** The image file `src` names, when it is a local file; a leading '/' means the workspace folder. */
   private imageUri(document: vscode.TextDocument, src: string): vscode.Uri | undefined {
-    const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-    const base = folder?.uri ?? document.uri.with({ path: path.posix.dirname(document.uri.path) });
-    const docPath = path.posix.relative(base.path, document.uri.path);
-    const resolved = resolveImageSrc(docPath, src);
-    return resolved === undefined ? undefined : vscode.Uri.joinPath(base, ...resolved.split("/"));
+    if (document.uri.scheme !== "file") return undefined;
+    const root = vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath ?? path.dirname(document.uri.fsPath);
+    const file = resolveImageFile(document.uri.fsPath, src, root);
+    return file && relativeInside(root, file) ? vscode.Uri.file(file) : undefined;
   }
 
   private async verdict(document: vscode.TextDocument, text: string, ref: ImageReference, image: vscode.Uri): Promise<AltCheck> {
@@ -150,12 +148,12 @@ export class AltTextChecker implements vscode.Disposable {
   }
 
   private async requestVerdict(document: vscode.TextDocument, text: string, ref: ImageReference, image: vscode.Uri, alt: string): Promise<AltCheck> {
-    const context = referenceContext(text, ref);
+    const context = referenceContext(text, ref, path.basename(image.fsPath));
     const location = this.indexer.locate(image);
     const request: SuggestAltTextRequest = {
       image: { data: Buffer.from(await vscode.workspace.fs.readFile(image)) },
       currentAlt: alt,
-      context: { ...context, fileName: path.posix.basename(image.path) },
+      context,
       collection: location?.collection ?? "",
       maxSuggestions: MAX_SUGGESTIONS,
     };
@@ -176,7 +174,7 @@ export class AltTextChecker implements vscode.Disposable {
     const key = image.toString();
     const known = this.imageHashes.get(key);
     if (known && known.mtime === stat.mtime && known.size === stat.size) return known.sha256;
-    const sha256 = createHash("sha256").update(await vscode.workspace.fs.readFile(image)).digest("hex");
+    const sha256 = await sha256File(image.fsPath);
     this.imageHashes.set(key, { mtime: stat.mtime, size: stat.size, sha256 });
     return sha256;
   }

@@ -1,14 +1,14 @@
 // Keeps one daemon collection per workspace folder in step with the folder's images: a full sync when connected or
 // asked to, then debounced syncs driven by a FileSystemWatcher.
 import type { SyncSummary } from "@llm2clip/proto";
-import { createHash } from "node:crypto";
 import * as vscode from "vscode";
 import type { DaemonConnection } from "../connection/connection";
 import { KeyedDebouncer } from "../shared/debounce";
 import { collectionName } from "./collection-name";
-import { altTextsByImage } from "./document-alt-texts";
+import { altTextsByImage } from "../../../server/src/cli/doc-alt-texts";
+import { sha256File } from "../../../server/src/cli/files";
 import { syncAssets, type SyncFile } from "./sync";
-import { findImages, IMAGE_EXTENSIONS, imageFilter, relativeTo } from "./workspace-files";
+import { DOCUMENT_GLOB, findFolderFiles, findImages, IMAGE_EXTENSIONS, imageFilter, relativeTo } from "./workspace-files";
 
 export type IndexPhase = "pending" | "indexing" | "indexed" | "failed" | "cancelled";
 
@@ -141,7 +141,8 @@ export class WorkspaceIndexer implements vscode.Disposable {
         const images = await findImages(folder);
         index.total = images.length;
         progress.report({ message: `reading ${images.length} images` });
-        const altTexts = await altTextsByImage(folder);
+        const documents = await findFolderFiles(folder, DOCUMENT_GLOB, () => true);
+        const altTexts = await altTextsByImage(folder.uri.fsPath, documents.map((uri) => relativeTo(folder, uri)));
         const files = await this.manifest(folder, images, altTexts, abort.signal);
         let reported = 0;
         const summary = await syncAssets(this.connection.connectedClient(), this.connection.metadata(), {
@@ -201,8 +202,7 @@ export class WorkspaceIndexer implements vscode.Disposable {
     const key = uri.toString();
     const known = this.hashes.get(key);
     if (known && known.size === stat.size && known.mtime === stat.mtime) return known;
-    const bytes = await vscode.workspace.fs.readFile(uri);
-    const hashed = { size: stat.size, mtime: stat.mtime, sha256: createHash("sha256").update(bytes).digest("hex") };
+    const hashed = { size: stat.size, mtime: stat.mtime, sha256: await sha256File(uri.fsPath) };
     this.hashes.set(key, hashed);
     return hashed;
   }
