@@ -87,6 +87,20 @@ describe("the extension in code-server", () => {
     expect(await firstTile.innerText()).toContain(path.posix.basename(EXPECTED_FIRST));
   });
 
+  it("finds images similar to an image from the Explorer's context menu, the image itself first", async () => {
+    await workbench.openFile(EXPECTED_FIRST);
+    await workbench.runCommand("File: Reveal Active File in Explorer View");
+    const row = workbench.page.locator(".explorer-folders-view .monaco-list-row").filter({ hasText: path.posix.basename(EXPECTED_FIRST) });
+    await row.click({ button: "right" });
+    await workbench.page.locator(".context-view .action-item").filter({ hasText: "Find Similar Images" }).click();
+    const first = workbench.quickInputRows().first();
+    await first.filter({ hasText: "score" }).waitFor({ timeout: 30_000 });
+    await workbench.screenshot("find-similar");
+    expect(await workbench.quickInput.locator(".quick-input-title").innerText()).toContain(path.posix.basename(EXPECTED_FIRST));
+    expect(await first.innerText()).toContain(EXPECTED_FIRST);
+    await workbench.page.keyboard.press("Escape");
+  });
+
   it("flags the planted wrong alt text and replaces it with the quick fix", async () => {
     const file = path.join(workspace, PLANTED_DOC);
     const before = readFileSync(file, "utf8");

@@ -89,6 +89,8 @@ export class Workbench {
 
   async screenshot(name: string, folder = SCREENSHOTS): Promise<string> {
     mkdirSync(folder, { recursive: true });
+    // Thumbnails load asynchronously through code-server's resource route; give them a moment to paint.
+    await this.page.waitForTimeout(750);
     const file = path.join(folder, `${name}.png`);
     await this.page.screenshot({ path: file });
     return file;
