@@ -1,5 +1,4 @@
 // The llm2clip CLI (its esbuild bundle, run as a child process) against a real llm2clipd.
-import { execFile, execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -8,26 +7,14 @@ import { Verdict, type SuggestAltTextResponse } from "@llm2clip/proto";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, startDaemon, unary, type RunningDaemon } from "../support/daemon";
+import { cliBundle, runCli } from "../support/cli";
 import { circleSvg } from "../support/images";
 
 const MODEL_DIR = path.join(REPO_ROOT, "models", "testing", "random-tiny");
 let daemon: RunningDaemon;
-let cli: string;
 let ws: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, "--server", daemon.address, ...args], { cwd: ws, env: { ...process.env, LLM2CLIP_TOKEN: undefined, ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const run = (args: string[]) => runCli(["--server", daemon.address, ...args], ws);
 
 const README = `# Shapes
 
@@ -58,10 +45,7 @@ const COMPONENT = `export const Card = ({ label }) => (
 
 beforeAll(async () => {
   daemon = await startDaemon(["--model", MODEL_DIR]);
-  const outdir = mkdtempSync(path.join(REPO_ROOT, "server", "dist", ".test-cli-"));
-  process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
-  execFileSync(process.execPath, ["build.mjs", "--outdir", outdir, "--entry", "llm2clip"], { cwd: path.join(REPO_ROOT, "server"), stdio: "pipe" });
-  cli = path.join(outdir, "llm2clip.js");
+  cliBundle();
 
   ws = mkdtempSync(path.join(os.tmpdir(), "llm2clip-cli-"));
   mkdirSync(path.join(ws, "img"));
