@@ -68,6 +68,7 @@ describe("SyncAssets", () => {
     const again = await runSync(daemon.client(), daemon.metadata(), { collection: "resync", images, full: true });
     expect(again.needed).toEqual({ sha256: [], bytesTotal: 0 });
     expect(again.summary).toMatchObject({ unchanged: images.length, added: 0, embedded: 0, bytesReceived: 0, totalAssets: images.length });
+    expect(again.progress.map((p) => p.currentPath).sort()).toEqual(images.map((image) => image.path).sort());
 
     const renamed = images.map((image) => (image.path === "flat/green.png" ? { ...image, path: "flat/renamed-green.png" } : image));
     const rename = await runSync(daemon.client(), daemon.metadata(), { collection: "resync", images: renamed, full: true });

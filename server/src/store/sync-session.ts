@@ -229,10 +229,12 @@ export class SyncSession {
 
     for (const content of this.pending.values()) this.bytesTotal += content.size;
     this.out.send({ needed: { sha256: [...this.pending.keys()], bytesTotal: this.bytesTotal } });
-    this.done = known.length;
-    if (known.length > 0 || this.entries.length === 0) {
-      this.progress(known.length > 0 ? known[known.length - 1]!.path : "");
+    // Every path gets one progress event; those whose content is already stored are settled now.
+    for (const entry of known) {
+      this.done++;
+      this.progress(entry.path);
     }
+    if (this.entries.length === 0) this.progress("");
     for (const { entry, error } of immediateFailures) this.failEntry(entry, error);
     this.maybeFinish();
   }
