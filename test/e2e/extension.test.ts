@@ -66,14 +66,20 @@ describe("the extension in code-server", () => {
     console.log(`e2e: total ${Date.now() - started} ms`);
   });
 
-  it("finds the image that a description names, first, in the Search Images quick pick", async () => {
+  it("finds the image that a description names, first, in the Search Images quick pick, and inserts a reference to it", async () => {
+    const readme = path.join(workspace, "README.md");
+    await workbench.openFile("README.md");
+    await workbench.page.keyboard.press("Control+End");
     await workbench.runCommand("LLM2CLIP: Search Images");
     await workbench.quickInput.locator("input").fill(QUERY);
     const first = workbench.quickInputRows().first();
     await first.filter({ hasText: "score" }).waitFor({ timeout: 30_000 });
     await workbench.screenshot("search-quick-pick");
     expect(await first.innerText()).toContain(EXPECTED_FIRST);
-    await workbench.page.keyboard.press("Escape");
+
+    await first.locator(".action-label").click();
+    await workbench.runCommand("File: Save");
+    await expect.poll(() => readFileSync(readme, "utf8"), { timeout: 10_000 }).toContain(`![${QUERY}](./${EXPECTED_FIRST})`);
   });
 
   it("shows the same answer in the gallery view", async () => {

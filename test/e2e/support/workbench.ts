@@ -44,10 +44,10 @@ export class Workbench {
     for (;;) {
       await this.page.keyboard.press("F1");
       const input = this.quickInput.locator("input");
-      await input.waitFor({ state: "visible" });
-      await input.fill(`>${title}`);
       const row = this.quickInputRows().filter({ hasText: title }).first();
       try {
+        // A focus change (an editor the extension shows) can close the palette as it opens: that is retried too.
+        await input.fill(`>${title}`, { timeout: 2_000 });
         await row.waitFor({ timeout: 2_000 });
         await row.click();
         return;
