@@ -1,7 +1,7 @@
 // End to end: the packaged extension in code-server 4.100.3, driven through Chromium. The extension starts its own
 // daemon (llm2clip.daemon.autoStart) with the shipped model, indexes a copy of the sample docs, finds an image by
 // description, and fixes a planted wrong alt text with its quick fix. Screenshots go to screenshots/.
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -105,6 +105,13 @@ describe("the extension in code-server", () => {
     expect(await workbench.quickInput.locator(".quick-input-title").innerText()).toContain(path.posix.basename(EXPECTED_FIRST));
     expect(await first.innerText()).toContain(EXPECTED_FIRST);
     await workbench.page.keyboard.press("Escape");
+  });
+
+  it("indexes an image added to the workspace, through the file watcher", async () => {
+    const count = async () => Number(/LLM2CLIP: (\d+) images/.exec(await workbench.statusItem(/LLM2CLIP/).first().innerText())?.[1]);
+    const before = await count();
+    copyFileSync(path.join(workspace, EXPECTED_FIRST), path.join(workspace, "images", "added-copy.png"));
+    await expect.poll(count, { timeout: 30_000 }).toBe(before + 1);
   });
 
   it("flags the planted wrong alt text and replaces it with the quick fix", async () => {
