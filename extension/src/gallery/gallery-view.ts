@@ -5,9 +5,12 @@ import type { DaemonConnection } from "../connection/connection";
 import type { WorkspaceIndexer } from "../indexing/indexer";
 import { searchImages, textQuery } from "../search/image-search";
 
+/** The grid shows more than the quick pick: thumbnails are cheap to scan and load lazily. */
+const GALLERY_RESULTS = 48;
+
 type FromPage = { type: "search"; query: string } | { type: "open"; uri: string };
 
-export interface GalleryItem {
+interface GalleryItem {
   src: string;
   uri: string;
   path: string;
@@ -58,7 +61,7 @@ export class GalleryViewProvider implements vscode.WebviewViewProvider {
     if (!webview || message.query.trim() === "") return;
     try {
       const topK = vscode.workspace.getConfiguration("llm2clip.search").get<number>("maxResults", 20);
-      const hits = await searchImages(this.connection, this.indexer, textQuery(message.query), Math.max(topK, 48));
+      const hits = await searchImages(this.connection, this.indexer, textQuery(message.query), Math.max(topK, GALLERY_RESULTS));
       const items: GalleryItem[] = hits.map((hit) => ({ src: webview.asWebviewUri(hit.uri).toString(), uri: hit.uri.toString(), path: hit.path, score: hit.score }));
       await webview.postMessage({ type: "results", query: message.query, items });
     } catch (error) {
