@@ -1,27 +1,20 @@
 // Search quality and lint-alt on the trained tiny model's sample docs repository (models/tiny-llm2clip/samples), whose
 // ANSWERS.json records every image's scene and every planted alt text (good, missing, wrong).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { SearchAssetsResponse } from "@llm2clip/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli";
 import { REPO_ROOT, startDaemon, unary, type RunningDaemon } from "../support/daemon";
+import { readAnswers } from "../e2e/support/sample-answers";
 
 const MODEL_DIR = path.join(REPO_ROOT, "models", "tiny-llm2clip");
 const SAMPLES = path.join(MODEL_DIR, "samples");
 const ready = existsSync(path.join(MODEL_DIR, "manifest.json")) && existsSync(path.join(SAMPLES, "ANSWERS.json"));
 if (!ready) console.warn("assets-quality: skipped, models/tiny-llm2clip has no manifest.json or samples/ANSWERS.json yet");
 
-interface SceneObject {
-  shape: string;
-  colour: string;
-  size: string;
-  position: string;
-}
-interface Answers {
-  images: Record<string, { scene: { background: string; objects: SceneObject[] }; caption: string }>;
-  references: { markdown: string; image: string; status: "good" | "missing" | "wrong"; alt: string }[];
-}
+type Answers = ReturnType<typeof readAnswers>;
+type Scene = Answers["images"][string]["scene"];
 
 const ZH: Record<string, string> = {
   circle: "圆形", square: "正方形", triangle: "三角形", star: "星形", heart: "心形", hexagon: "六边形", diamond: "菱形", cross: "十字",
@@ -32,11 +25,11 @@ const ZH: Record<string, string> = {
 };
 
 /** Queries written here, not taken from the generator: a full description of the scene in each language. */
-function englishQuery(scene: Answers["images"][string]["scene"]): string {
+function englishQuery(scene: Scene): string {
   const objects = scene.objects.map((o) => `a ${o.size} ${o.colour} ${o.shape} at the ${o.position}`);
   return `${objects.join(" and ")} on a ${scene.background} background`;
 }
-function chineseQuery(scene: Answers["images"][string]["scene"]): string {
+function chineseQuery(scene: Scene): string {
   const objects = scene.objects.map((o) => `${ZH[o.position]}有一个${ZH[o.size]}的${ZH[o.colour]}${ZH[o.shape]}`);
   return `${ZH[scene.background]}背景上，${objects.join("，")}`;
 }
@@ -49,7 +42,7 @@ let answers: Answers;
 
 describe.skipIf(!ready)("the sample docs repository with the trained tiny model", () => {
   beforeAll(async () => {
-    answers = JSON.parse(readFileSync(path.join(SAMPLES, "ANSWERS.json"), "utf8")) as Answers;
+    answers = readAnswers(SAMPLES);
     daemon = await startDaemon(["--model", MODEL_DIR]);
     const indexed = await runCli(["--server", daemon.address, "index", ".", "--collection", "samples", "--json"], SAMPLES);
     expect(indexed.code).toBe(0);
