@@ -205,7 +205,7 @@ export class SyncSession {
         else this.summary.unchanged++;
         continue;
       }
-      const sameHash = this.pendingFor(entry);
+      const sameHash = this.pending.get(entry.sha256);
       if (sameHash && sameHash.size !== entry.size) {
         throw invalidArgument(`manifest.entries[${entry.index}].size`, `${entry.size} differs from the size ${sameHash.size} given for the same sha256 in manifest.entries[${sameHash.entries[0]!.index}]`);
       }
@@ -237,10 +237,6 @@ export class SyncSession {
     if (this.entries.length === 0) this.progress("");
     for (const { entry, error } of immediateFailures) this.failEntry(entry, error);
     this.maybeFinish();
-  }
-
-  private pendingFor(entry: PlannedEntry): PendingContent | undefined {
-    return this.pending.get(entry.sha256);
   }
 
   /** Embeds ready contents, a few at a time, pausing the client while too many wait. */
