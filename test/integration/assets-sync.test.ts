@@ -136,6 +136,30 @@ describe("SyncAssets", () => {
     expect(ok.summary).toMatchObject({ added: 2, totalAssets: 2 });
   });
 
+  it("fails a file over the size limit at once, naming manifest.entries[i].size and the limit", async () => {
+    const huge = { ...manifestEntry(images[1]!), size: 40 * 1024 * 1024 };
+    const result = await runSync(daemon.client(), daemon.metadata(), { collection: "huge", images: images.slice(0, 2), entries: [manifestEntry(images[0]!), huge] });
+    expect(result.needed!.sha256).toEqual([sha256(images[0]!.bytes)]);
+    const failed = result.progress.find((p) => p.error)!;
+    expect(failed.currentPath).toBe(images[1]!.path);
+    expect(failed.error).toEqual({ code: status.OUT_OF_RANGE, message: `manifest.entries[1].size: ${40 * 1024 * 1024} bytes is over the limit of ${32 * 1024 * 1024}` });
+    expect(result.summary).toMatchObject({ added: 1, failed: 1, totalAssets: 1 });
+  });
+
+  it("rejects a chunk of a hash it did not ask for with INVALID_ARGUMENT naming chunk.sha256", async () => {
+    const error = await new Promise<{ code?: number; details?: string }>((resolve) => {
+      const call = daemon.client().syncAssets(daemon.metadata());
+      call.on("data", () => undefined);
+      call.on("error", resolve);
+      call.write({ manifest: { collection: "unasked", full: false, entries: [manifestEntry(images[0]!)], more: false } });
+      call.write({ chunk: { sha256: "f".repeat(64), data: Buffer.from("x"), last: true } });
+    });
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.details).toMatch(/^chunk\.sha256: "f{64}" is not among the hashes the daemon asked for/);
+    const ok = await runSync(daemon.client(), daemon.metadata(), { collection: "unasked", images: images.slice(0, 1) });
+    expect(ok.summary).toMatchObject({ totalAssets: 1, failed: 0 });
+  });
+
   it("rejects a malformed sha256 and a bad collection name, naming the field", async () => {
     const badSha = await runSync(daemon.client(), daemon.metadata(), {
       collection: "badsha",
