@@ -138,10 +138,14 @@ export class DynamicBatcher<I, O> {
         const handle = setTimeout(() => this.dispatch(), this.limits.maxWaitMs);
         this.timer = { cancel: () => clearTimeout(handle) };
       } else {
-        const handle = setImmediate(() => this.dispatch());
-        this.timer = { cancel: () => clearImmediate(handle) };
+        this.afterIo(() => this.dispatch());
       }
     }
+  }
+
+  private afterIo(run: () => void): void {
+    const handle = setImmediate(run);
+    this.timer = { cancel: () => clearImmediate(handle) };
   }
 
   private dispatch(): void {
@@ -171,7 +175,9 @@ export class DynamicBatcher<I, O> {
     const elapsed = performance.now() - started;
     this.batchMs = this.batchMs === 0 ? elapsed : 0.8 * this.batchMs + 0.2 * elapsed;
     this.running = false;
-    // Items that became ready during the run have waited at least that long already: they leave at once.
-    if (this.readyItems().length > 0) this.dispatch();
+    // Items that became ready during the run have waited long enough: they leave without maxWaitMs, but on the next
+    // check phase, after the I/O that arrived during the run (ORT runs on this thread) has been read: new calls
+    // join the batch, and cancelled ones have left the queue.
+    if (this.readyItems().length > 0) this.afterIo(() => this.dispatch());
   }
 }
