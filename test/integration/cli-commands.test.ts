@@ -1,4 +1,5 @@
 // The llm2clip CLI (its esbuild bundle, run as a child process) against a real llm2clipd.
+import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -80,6 +81,16 @@ describe("llm2clip index, search, score, suggest-alt", () => {
       { path: "img/red.png", text: "a red circle" },
       { path: "img/red.png", text: "the red logo" },
     ]);
+  });
+
+  it("draws a progress bar when stderr is a terminal", async () => {
+    // util-linux `script` gives the CLI a pseudo-terminal, as a user's shell would.
+    const command = [process.execPath, cliBundle(), "--server", daemon.address, "index", ".", "--collection", "tty"].map((arg) => `'${arg}'`).join(" ");
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile("script", ["-qefc", command, "/dev/null"], { cwd: ws }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+    );
+    expect(output).toMatch(/\r\x1b\[2K\[#{24}\] 5\/5 [\d.]+ KiB\/[\d.]+ KiB img\//);
+    expect(output).toMatch(/indexed 5 images into 'tty'/);
   });
 
   it("searches with an rclip-style expression and prints paths and scores", async () => {
