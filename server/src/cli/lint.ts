@@ -34,9 +34,13 @@ export interface LintResult {
 
 export type Advise = (image: Buffer, alt: string, context: ReturnType<typeof referenceContext>) => Promise<SuggestAltTextResponse>;
 
+/** SuggestAltText calls in flight at once: enough for the daemon to batch them, few enough to stay inside its queue. */
+const CONCURRENCY = 4;
+
 /** Judges the alt text of every image reference in `files` (relative to `cwd`). */
 export async function lintDocuments(cwd: string, files: readonly string[], advise: Advise): Promise<LintResult> {
   const result: LintResult = { problems: [], checked: 0, skipped: [], texts: new Map() };
+  const work: { ref: ImageReference; file: string; text: string; imageFile: string }[] = [];
   for (const file of files) {
     const language = documentLanguage(file);
     if (!language) continue;
@@ -51,19 +55,23 @@ export async function lintDocuments(cwd: string, files: readonly string[], advis
         continue;
       }
       const imageFile = resolveImageFile(absolute, ref.src, cwd);
-      if (!imageFile) {
-        skip(ref.src ? `${ref.src} is not a local file` : "the image source is dynamic");
-        continue;
-      }
-      if (!existsSync(imageFile)) {
-        skip(`${ref.src} does not exist`);
-        continue;
-      }
-      const problem = await judge(ref, file, text, imageFile, advise);
-      result.checked++;
-      if (problem) result.problems.push({ ...problem, image: path.relative(cwd, imageFile).split(path.sep).join("/") });
+      if (!imageFile) skip(ref.src ? `${ref.src} is not a local file` : "the image source is dynamic");
+      else if (!existsSync(imageFile)) skip(`${ref.src} does not exist`);
+      else work.push({ ref, file, text, imageFile });
     }
   }
+  const problems: (LintProblem | undefined)[] = new Array(work.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < work.length; i = next++) {
+      const { ref, file, text, imageFile } = work[i]!;
+      const problem = await judge(ref, file, text, imageFile, advise);
+      if (problem) problems[i] = { ...problem, image: path.relative(cwd, imageFile).split(path.sep).join("/") };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, work.length) }, worker));
+  result.checked = work.length;
+  result.problems = problems.filter((problem): problem is LintProblem => problem !== undefined);
   return result;
 }
 
