@@ -11,6 +11,7 @@
  *   failed_precondition (field `device`) when the CUDA provider cannot start. On CUDA each graph prefers its
  *   manifest's float16 file, on the CPU its float32 one; float16 I/O is converted at the session boundary.
  * - cacheDir: folder for the persistent text-feature cache (SQLite, `text-features.sqlite`); memory only without it.
+ *   The same file remembers the llm graph's digest by (path, size, mtime), so a multi-GB graph is hashed once.
  * - textCacheEntries: captions kept in the in-memory LRU (default 4096).
  * - maxImagePixels: decoded-size limit for images (default 50 MP); larger ones are invalid_argument.
  * - batching: per graph, { maxBatch, maxWaitMs, maxQueue }, merged over DEFAULT_BATCHING.
@@ -20,6 +21,8 @@
  * Errors: a folder that breaks the contract gives Llm2ClipError('failed_precondition') whose message names the
  * manifest, the field and the problem, e.g. `/m/manifest.json: graphs.vision.file: vision.onnx does not exist`.
  */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { Llm2ClipError } from "../errors";
 import type { BatchLimits } from "../runtime/batcher";
 import { cudaProviderInstalled, DEFAULT_TUNING, type Device, type FloatTensor, GraphSession } from "../runtime/session";
@@ -28,8 +31,8 @@ import { DEFAULT_MAX_IMAGE_PIXELS } from "./image";
 import { Llm2VecTokenizer } from "./llm2vec";
 import { OnnxLlm2ClipModel } from "./llm2clip-model";
 import { type FloatType, GRAPH_NAMES, type GraphName, type GraphSpec, type Manifest, manifestError, readManifest } from "./manifest";
-import { textFeatureFingerprint } from "./fingerprint";
-import { TextFeatureCache } from "./text-feature-cache";
+import { rememberedDigest, sha256File, textFeatureFingerprint } from "./fingerprint";
+import { TEXT_CACHE_FILE, TextFeatureCache } from "./text-feature-cache";
 
 export interface LoadLogger {
   info(message: string): void;
@@ -155,7 +158,9 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
   let fingerprint: string;
   try {
     await probe(manifest, tokenizer, sessions, files);
-    fingerprint = await textFeatureFingerprint(files.llm.path, manifest.text.tokenizer.path, manifest.rawText);
+    if (options.cacheDir) mkdirSync(options.cacheDir, { recursive: true });
+    const digest = options.cacheDir ? rememberedDigest(path.join(options.cacheDir, TEXT_CACHE_FILE)) : sha256File;
+    fingerprint = await textFeatureFingerprint(files.llm.path, manifest.text.tokenizer.path, manifest.rawText, digest);
   } catch (err) {
     await Promise.all(Object.values(sessions).map((s) => s.release()));
     throw err;
