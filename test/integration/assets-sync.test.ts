@@ -109,6 +109,21 @@ describe("SyncAssets", () => {
     expect(retry.summary).toMatchObject({ added: 1, failed: 0, totalAssets: 3 });
   });
 
+  it("sends the summary once every needed file is settled, even while the client keeps its side open", async () => {
+    const summary = await new Promise<unknown>((resolve, reject) => {
+      const call = daemon.client().syncAssets(daemon.metadata());
+      call.on("data", (response: { needed?: { sha256: string[] }; summary?: unknown }) => {
+        if (response.needed) {
+          for (const sha of response.needed.sha256) call.write({ chunk: { sha256: sha, data: flipLastByte(images[0]!.bytes), last: true } });
+        }
+        if (response.summary) resolve(response.summary);
+      });
+      call.on("error", reject);
+      call.write({ manifest: { collection: "open-ended", full: false, entries: [manifestEntry(images[0]!)], more: false } });
+    });
+    expect(summary).toMatchObject({ failed: 1, totalAssets: 0 });
+  });
+
   it("reports an undecodable image as a per-file error without aborting the others", async () => {
     const broken = { path: "broken.png", bytes: Buffer.from("this is not an image at all") };
     const result = await runSync(daemon.client(), daemon.metadata(), { collection: "broken", images: [images[0]!, broken, images[2]!] });

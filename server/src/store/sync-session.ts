@@ -102,37 +102,42 @@ export class SyncSession {
 
   private onChunk(chunk: AssetChunk): void {
     this.guard(() => {
-      const content = this.pending.get(chunk.sha256);
-      if (!this.planned || !content) {
-        throw invalidArgument("chunk.sha256", `${JSON.stringify(chunk.sha256.slice(0, 80))} is not among the hashes the daemon asked for, or was already sent`);
-      }
-      if (content.failed) {
-        if (chunk.last) this.pending.delete(chunk.sha256);
-        return;
-      }
-      content.received += chunk.data.length;
-      this.summary.bytesReceived += chunk.data.length;
-      if (content.received > content.size) {
-        this.failContent(content, invalidArgument(`manifest.entries[${content.entries[0]!.index}].size`, `received more than the declared ${content.size} bytes`));
-        if (chunk.last) this.pending.delete(chunk.sha256);
-        return;
-      }
-      content.chunks.push(chunk.data);
-      if (!chunk.last) return;
-      this.pending.delete(chunk.sha256);
-      const bytes = Buffer.concat(content.chunks);
-      content.chunks = [bytes];
-      const actual = createHash("sha256").update(bytes).digest("hex");
-      const field = `manifest.entries[${content.entries[0]!.index}].sha256`;
-      if (actual !== content.sha256) {
-        this.failContent(content, invalidArgument(field, `the ${bytes.length} bytes received hash to sha256 ${actual}, not ${content.sha256}`));
-      } else if (bytes.length !== content.size) {
-        this.failContent(content, invalidArgument(`manifest.entries[${content.entries[0]!.index}].size`, `declared ${content.size} bytes, received ${bytes.length}`));
-      } else {
-        this.ready.push(content);
-        this.pump();
-      }
+      this.acceptChunk(chunk);
+      this.maybeFinish();
     });
+  }
+
+  private acceptChunk(chunk: AssetChunk): void {
+    const content = this.pending.get(chunk.sha256);
+    if (!this.planned || !content) {
+      throw invalidArgument("chunk.sha256", `${JSON.stringify(chunk.sha256.slice(0, 80))} is not among the hashes the daemon asked for, or was already sent`);
+    }
+    if (content.failed) {
+      if (chunk.last) this.pending.delete(chunk.sha256);
+      return;
+    }
+    content.received += chunk.data.length;
+    this.summary.bytesReceived += chunk.data.length;
+    if (content.received > content.size) {
+      this.failContent(content, invalidArgument(`manifest.entries[${content.entries[0]!.index}].size`, `received more than the declared ${content.size} bytes`));
+      if (chunk.last) this.pending.delete(chunk.sha256);
+      return;
+    }
+    content.chunks.push(chunk.data);
+    if (!chunk.last) return;
+    this.pending.delete(chunk.sha256);
+    const bytes = Buffer.concat(content.chunks);
+    content.chunks = [bytes];
+    const actual = createHash("sha256").update(bytes).digest("hex");
+    const field = `manifest.entries[${content.entries[0]!.index}].sha256`;
+    if (actual !== content.sha256) {
+      this.failContent(content, invalidArgument(field, `the ${bytes.length} bytes received hash to sha256 ${actual}, not ${content.sha256}`));
+    } else if (bytes.length !== content.size) {
+      this.failContent(content, invalidArgument(`manifest.entries[${content.entries[0]!.index}].size`, `declared ${content.size} bytes, received ${bytes.length}`));
+    } else {
+      this.ready.push(content);
+      this.pump();
+    }
   }
 
   /** The client half-closed its side: contents it never finished sending fail, the rest completes. */
