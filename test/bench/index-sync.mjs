@@ -1,12 +1,18 @@
-// `node test/bench/index-sync.mjs [--images 1000] [--dir <folder>] [--model <dir>]`: indexing throughput and the cost of
-// an unchanged re-sync, measured end to end: the built `llm2clip index` (walk, hash, SyncAssets) against the built
-// llm2clipd on loopback. Without --dir it renders --images scene-like PNGs (96 to 320 px) first; that is not timed.
+// `node test/bench/index-sync.mjs [--images 1000] [--dir <folder>] [--model <dir>]`: indexing throughput, the cost of
+// an unchanged re-sync, and SearchAssets p50 on the indexed collection, measured end to end: the built `llm2clip index`
+// (walk, hash, SyncAssets) and a gRPC client against the built llm2clipd on loopback. Without --dir it renders --images
+// scene-like PNGs (96 to 320 px) first; that is not timed.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { createRequire } from "node:module";
 import sharp from "sharp";
+
+const require = createRequire(path.join(import.meta.dirname, "../../server/package.json"));
+const grpc = require("@grpc/grpc-js");
+const protoLoader = require("@grpc/proto-loader");
 
 const { values: flags } = parseArgs({ options: { images: { type: "string", default: "1000" }, dir: { type: "string" }, model: { type: "string" } } });
 const root = path.resolve(import.meta.dirname, "../..");
@@ -53,6 +59,24 @@ function index(address, dir) {
   return { seconds: (performance.now() - started) / 1000, report: JSON.parse(stdout.toString()) };
 }
 
+/** SearchAssets p50 in ms over `samples` calls, after one warm-up call (which fills the text-feature cache). */
+async function searchP50(address, request, samples = 50) {
+  const definition = protoLoader.loadSync("llm2clip/v1/llm2clip.proto", { includeDirs: [path.join(root, "proto")] });
+  const { Llm2Clip } = grpc.loadPackageDefinition(definition).llm2clip.v1;
+  const client = new Llm2Clip(address, grpc.credentials.createInsecure());
+  const call = () => new Promise((resolve, reject) => client.SearchAssets(request, (error, response) => (error ? reject(error) : resolve(response))));
+  await call();
+  const times = [];
+  for (let i = 0; i < samples; i++) {
+    const started = performance.now();
+    await call();
+    times.push(performance.now() - started);
+  }
+  client.close();
+  times.sort((a, b) => a - b);
+  return +times[Math.floor(times.length / 2)].toFixed(2);
+}
+
 const dir = flags.dir ? path.resolve(flags.dir) : path.join(work, "images");
 if (!flags.dir) await renderScenes(dir, Number(flags.images));
 const { child, address } = await startDaemon();
@@ -60,6 +84,10 @@ try {
   const first = index(address, dir);
   const again = index(address, dir);
   const images = first.report.images;
+  const search = { collection: "bench", top_k: 10 };
+  const textP50 = await searchP50(address, { ...search, expression: "a large red circle at the top-left on a blue background" });
+  const anImage = readdirSync(dir, { recursive: true }).filter((file) => /\.(png|jpe?g|gif|webp|svg)$/i.test(file)).sort()[0];
+  const imageP50 = await searchP50(address, { ...search, expression: JSON.stringify(anImage.split(path.sep).join("/")) });
   const result = {
     images,
     embedded: first.report.summary.embedded,
@@ -68,10 +96,13 @@ try {
     unchangedResyncSeconds: +again.seconds.toFixed(3),
     unchangedResyncEmbedded: again.report.summary.embedded,
     unchangedResyncBytes: again.report.summary.bytesReceived,
+    searchTextP50Ms: textP50,
+    searchImageP50Ms: imageP50,
   };
   console.log(
     `index ${images} images: ${result.firstIndexSeconds} s, ${result.imagesPerSecond} images/s; ` +
-      `unchanged re-sync: ${result.unchangedResyncSeconds} s (${result.unchangedResyncEmbedded} embedded, ${result.unchangedResyncBytes} bytes sent)`,
+      `unchanged re-sync: ${result.unchangedResyncSeconds} s (${result.unchangedResyncEmbedded} embedded, ${result.unchangedResyncBytes} bytes sent); ` +
+      `SearchAssets p50 over ${images} assets: ${textP50} ms by text, ${imageP50} ms by indexed image`,
   );
   console.log(JSON.stringify(result));
 } finally {
