@@ -24,7 +24,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Llm2ClipError } from "../errors";
-import type { BatchLimits } from "../runtime/batcher";
+import { type BatchLimits, checkBatchLimits } from "../runtime/batcher";
 import { cudaProviderInstalled, DEFAULT_TUNING, type Device, type FloatTensor, GraphSession } from "../runtime/session";
 import { checkGraph } from "./graph-contract";
 import { DEFAULT_MAX_IMAGE_PIXELS } from "./image";
@@ -152,6 +152,12 @@ async function probe(manifest: Manifest, tokenizer: Llm2VecTokenizer, sessions: 
 export async function loadModel(dir: string, options: LoadOptions = {}): Promise<OnnxLlm2ClipModel> {
   const log = options.log ?? { info: (m) => console.log(m), warn: (m) => console.warn(m) };
   const started = performance.now();
+  const batching = {} as Record<GraphName, BatchLimits>;
+  for (const name of GRAPH_NAMES) {
+    const given = Object.entries(options.batching?.[name] ?? {}).filter(([, value]) => value !== undefined);
+    batching[name] = { ...DEFAULT_BATCHING[name], ...Object.fromEntries(given) };
+    checkBatchLimits(name, batching[name]);
+  }
   const manifest = await readManifest(dir);
   const tokenizer = await Llm2VecTokenizer.load(manifest.text, manifest.path);
   const { device, sessions, files } = await openOnDevice(manifest, options, log);
@@ -165,8 +171,6 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
     await Promise.all(Object.values(sessions).map((s) => s.release()));
     throw err;
   }
-  const batching = {} as Record<GraphName, BatchLimits>;
-  for (const name of GRAPH_NAMES) batching[name] = { ...DEFAULT_BATCHING[name], ...options.batching?.[name] };
   const precision = GRAPH_NAMES.some((name) => files[name].dtype === "float16") ? "float16" : "float32";
   const model = new OnnxLlm2ClipModel({
     manifest,

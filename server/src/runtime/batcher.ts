@@ -1,7 +1,7 @@
 // Dynamic batching for one graph: concurrent calls coalesce into one run of up to `maxBatch` items. A batch leaves
 // when it is full, or `maxWaitMs` after its first item became ready; while a batch runs, new items wait and leave
 // together as soon as it finishes. One batch runs at a time per graph: ORT already spreads a run over all cores.
-import { Llm2ClipError } from "../errors";
+import { invalidArgument, Llm2ClipError } from "../errors";
 
 export interface BatchLimits {
   /** Most items in one run of the graph. */
@@ -24,6 +24,16 @@ interface Pending<I, O> {
   detach(): void;
 }
 
+/** Limits that could never dispatch (a batch of 0) are invalid_argument on `batching.<graph>.<limit>`. */
+export function checkBatchLimits(graph: string, limits: BatchLimits): void {
+  const check = (key: keyof BatchLimits, ok: boolean, rule: string) => {
+    if (!ok) throw invalidArgument(`batching.${graph}.${key}`, `${limits[key]} is not ${rule}`);
+  };
+  check("maxBatch", Number.isInteger(limits.maxBatch) && limits.maxBatch >= 1, "an integer of at least 1");
+  check("maxQueue", Number.isInteger(limits.maxQueue) && limits.maxQueue >= 1, "an integer of at least 1");
+  check("maxWaitMs", Number.isFinite(limits.maxWaitMs) && limits.maxWaitMs >= 0, "a number of milliseconds of at least 0");
+}
+
 function abortError(signal: AbortSignal): Llm2ClipError {
   if (signal.reason instanceof Llm2ClipError) return signal.reason;
   return new Llm2ClipError("cancelled", "the call was cancelled before it finished");
@@ -42,7 +52,9 @@ export class DynamicBatcher<I, O> {
     readonly name: string,
     private readonly run: BatchRunner<I, O>,
     readonly limits: BatchLimits,
-  ) {}
+  ) {
+    checkBatchLimits(name, limits);
+  }
 
   /**
    * Queues one item. An aborted signal removes the item if its batch has not started, and rejects the call with

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Llm2ClipError } from "../../src/errors";
-import { DynamicBatcher } from "../../src/runtime/batcher";
+import { type BatchLimits, DynamicBatcher } from "../../src/runtime/batcher";
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -164,5 +164,14 @@ describe("DynamicBatcher", () => {
     expect(prepared).toBe(2);
     gate.resolve();
     expect(await Promise.all([running, queued])).toEqual([1, 2]);
+  });
+
+  it("refuses limits that could never dispatch, naming the limit", () => {
+    const make = (limits: Partial<BatchLimits>) => () =>
+      new DynamicBatcher<number, number>("llm", async (x) => x, { maxBatch: 4, maxWaitMs: 0, maxQueue: 8, ...limits });
+    expect(make({ maxBatch: 0 })).toThrow("batching.llm.maxBatch: 0 is not an integer of at least 1");
+    expect(make({ maxQueue: 1.5 })).toThrow("batching.llm.maxQueue: 1.5 is not an integer of at least 1");
+    expect(make({ maxWaitMs: -1 })).toThrow("batching.llm.maxWaitMs: -1 is not a number of milliseconds of at least 0");
+    expect(make({})).not.toThrow();
   });
 });
