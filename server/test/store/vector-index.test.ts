@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TopK } from "../../src/store/top-k";
-import { VectorIndex } from "../../src/store/vector-index";
+import { VectorIndex, dotAt } from "../../src/store/vector-index";
 
 describe("VectorIndex", () => {
   it("scores every row and keeps rows current when one is removed from the middle", () => {
@@ -13,6 +13,19 @@ describe("VectorIndex", () => {
     expect(items[2]!.row).toBe(0);
     expect(Array.from(index.vector(items[2]!))).toEqual([3, 0, 0, 0, 1]);
     expect(Array.from(index.scores(Float32Array.from([1, 0, 0, 0, 0])))).toEqual([3, 2]);
+  });
+});
+
+describe("VectorIndex.scores", () => {
+  it("agrees with one dot product per row for every row count around the block of four", () => {
+    for (const rows of [1, 3, 4, 5, 9]) {
+      const index = new VectorIndex<{ row: number }>(7);
+      const vectors = Array.from({ length: rows }, (_, r) => Float32Array.from({ length: 7 }, (_, i) => Math.sin(r * 7 + i)));
+      vectors.forEach((vector) => index.add({ row: -1 }, vector));
+      const query = Float32Array.from({ length: 7 }, (_, i) => Math.cos(i));
+      const scores = index.scores(query);
+      vectors.forEach((vector, r) => expect(scores[r]).toBeCloseTo(dotAt(vector, 0, query), 5));
+    }
   });
 });
 
