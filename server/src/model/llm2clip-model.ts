@@ -4,10 +4,10 @@
 // Each graph has its own dynamic batcher, so concurrent calls share runs.
 import { Llm2ClipError } from "../errors";
 import { DynamicBatcher, type BatchLimits } from "../runtime/batcher";
-import type { FloatTensor, GraphSession } from "../runtime/session";
+import type { FloatTensor, GraphSession, HostTensor } from "../runtime/session";
 import { preprocessImage } from "./image";
 import type { GraphName, Manifest } from "./manifest";
-import type { CaptionTokens, Llm2VecTokenizer } from "./llm2vec";
+import type { CaptionTokens, Llm2VecTokenizer, TextBatch } from "./llm2vec";
 import type { CachedFeatures, TextFeatureCache } from "./text-feature-cache";
 import type { ImageEmbedding, Llm2ClipModel, ModelDescription, TextEncoding } from "./types";
 
@@ -44,6 +44,15 @@ function splitRows(output: FloatTensor, rows: number, width: number, what: strin
     }
     return row;
   });
+}
+
+/** The llm graph's inputs for a padded batch. */
+export function llmFeeds(batch: TextBatch): Record<string, HostTensor> {
+  return {
+    input_ids: { data: batch.inputIds, dims: batch.dims },
+    attention_mask: { data: batch.attentionMask, dims: batch.dims },
+    embed_mask: { data: batch.embedMask, dims: batch.dims },
+  };
 }
 
 function concat(rows: readonly Float32Array[]): Float32Array {
@@ -129,16 +138,8 @@ export class OnnxLlm2ClipModel implements Llm2ClipModel {
   }
 
   private async runLlm(captions: CaptionTokens[]): Promise<Float32Array[]> {
-    const batch = this.parts.tokenizer.pad(captions);
     this.count("llm", captions.length);
-    const out = await this.parts.sessions.llm.run(
-      {
-        input_ids: { data: batch.inputIds, dims: batch.dims },
-        attention_mask: { data: batch.attentionMask, dims: batch.dims },
-        embed_mask: { data: batch.embedMask, dims: batch.dims },
-      },
-      ["features"],
-    );
+    const out = await this.parts.sessions.llm.run(llmFeeds(this.parts.tokenizer.pad(captions)), ["features"]);
     return splitRows(out.features, captions.length, this.info.featureDim, "llm features", false);
   }
 

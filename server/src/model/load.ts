@@ -29,7 +29,7 @@ import { cudaProviderInstalled, DEFAULT_TUNING, type Device, type FloatTensor, G
 import { checkGraph } from "./graph-contract";
 import { DEFAULT_MAX_IMAGE_PIXELS } from "./image";
 import { Llm2VecTokenizer } from "./llm2vec";
-import { OnnxLlm2ClipModel } from "./llm2clip-model";
+import { llmFeeds, OnnxLlm2ClipModel } from "./llm2clip-model";
 import { type FloatType, GRAPH_NAMES, type GraphName, type GraphSpec, type Manifest, manifestError, readManifest } from "./manifest";
 import { rememberedDigest, sha256File, textFeatureFingerprint } from "./fingerprint";
 import { TEXT_CACHE_FILE, TextFeatureCache } from "./text-feature-cache";
@@ -135,15 +135,7 @@ async function probe(manifest: Manifest, tokenizer: Llm2VecTokenizer, sessions: 
   const pixels = { data: new Float32Array(3 * size * size), dims: [1, 3, size, size] };
   const vision = await sessions.vision.run({ pixel_values: pixels }, ["image_embeds"]);
   expectRow("vision", "image_embeds", vision.image_embeds, manifest.embedDim, "embed_dim");
-  const batch = tokenizer.pad([tokenizer.encode("a photo")]);
-  const llm = await sessions.llm.run(
-    {
-      input_ids: { data: batch.inputIds, dims: batch.dims },
-      attention_mask: { data: batch.attentionMask, dims: batch.dims },
-      embed_mask: { data: batch.embedMask, dims: batch.dims },
-    },
-    ["features"],
-  );
+  const llm = await sessions.llm.run(llmFeeds(tokenizer.pad([tokenizer.encode("a photo")])), ["features"]);
   expectRow("llm", "features", llm.features, manifest.featureDim, "feature_dim");
   const adapter = await sessions.adapter.run({ features: llm.features }, ["text_embeds"]);
   expectRow("adapter", "text_embeds", adapter.text_embeds, manifest.embedDim, "embed_dim");
