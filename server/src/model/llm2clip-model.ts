@@ -8,7 +8,7 @@ import type { FloatTensor, GraphSession, HostTensor } from "../runtime/session";
 import { preprocessImage } from "./image";
 import type { GraphName, Manifest } from "./manifest";
 import type { CaptionTokens, Llm2VecTokenizer, TextBatch } from "./llm2vec";
-import type { CachedFeatures, TextFeatureCache } from "./text-feature-cache";
+import type { TextFeatureCache } from "./text-feature-cache";
 import type { ImageEmbedding, Llm2ClipModel, ModelDescription, TextEncoding } from "./types";
 
 export interface RuntimeStats {
@@ -105,8 +105,10 @@ export class OnnxLlm2ClipModel implements Llm2ClipModel {
       entry = { features, truncated: tokens.truncated, tokenCount: tokens.ids.length };
       this.parts.cache.set(caption, entry);
     }
-    const embedding = await this.adapter.submit((entry as CachedFeatures).features, signal);
-    return { embedding, features: entry.features, truncated: entry.truncated, tokenCount: entry.tokenCount, cached };
+    const embedding = await this.adapter.submit(entry.features, signal);
+    // A copy: the cached array stays as the LLM gave it, whatever the caller does with its result.
+    const features = entry.features.slice();
+    return { embedding, features, truncated: entry.truncated, tokenCount: entry.tokenCount, cached };
   }
 
   /** Rows and runs per graph since load, and text-cache hits. */
@@ -115,9 +117,7 @@ export class OnnxLlm2ClipModel implements Llm2ClipModel {
   }
 
   async close(): Promise<void> {
-    this.vision.close();
-    this.llm.close();
-    this.adapter.close();
+    await Promise.all([this.vision.close(), this.llm.close(), this.adapter.close()]);
     await Promise.all(Object.values(this.parts.sessions).map((s) => s.release()));
     this.parts.cache.close();
   }

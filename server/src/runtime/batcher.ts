@@ -43,6 +43,8 @@ export class DynamicBatcher<I, O> {
   /** Admitted items not yet running, in arrival order (some may still be preparing their input). */
   private queue: Pending<I, O>[] = [];
   private running = false;
+  /** The batch in flight, if any. */
+  private current: Promise<void> | undefined;
   private timer: { cancel(): void } | undefined;
   private closed = false;
   /** Smoothed duration of one batch, for the retry hint. */
@@ -118,14 +120,15 @@ export class DynamicBatcher<I, O> {
     });
   }
 
-  /** Rejects everything still queued and refuses new work; a running batch finishes. */
-  close(): void {
+  /** Rejects everything still queued and refuses new work; resolves once a running batch has finished. */
+  async close(): Promise<void> {
     this.closed = true;
     this.timer?.cancel();
     this.timer = undefined;
     const queued = this.queue;
     this.queue = [];
     for (const item of queued) item.reject(new Llm2ClipError("unavailable", `the ${this.name} graph is closed`));
+    await this.current;
   }
 
   private retryAfterMs(): number {
@@ -168,7 +171,7 @@ export class DynamicBatcher<I, O> {
     if (batch.length === 0) return;
     this.queue = this.queue.filter((p) => !batch.includes(p));
     this.running = true;
-    void this.runBatch(batch);
+    this.current = this.runBatch(batch);
   }
 
   private async runBatch(batch: Pending<I, O>[]): Promise<void> {

@@ -174,4 +174,31 @@ describe("DynamicBatcher", () => {
     expect(make({ maxWaitMs: -1 })).toThrow("batching.llm.maxWaitMs: -1 is not a number of milliseconds of at least 0");
     expect(make({})).not.toThrow();
   });
+
+  it("on close, rejects queued work as unavailable and waits for the running batch", async () => {
+    const gate = deferred<void>();
+    let finished = false;
+    const batcher = new DynamicBatcher<number, number>(
+      "vision",
+      async (inputs) => {
+        await gate.promise;
+        finished = true;
+        return inputs;
+      },
+      { maxBatch: 1, maxWaitMs: 0, maxQueue: 4 },
+    );
+    const running = batcher.submit(1);
+    await new Promise((r) => setTimeout(r, 5));
+    const queued = batcher.submit(2).catch((e: unknown) => e);
+    let closed = false;
+    const closing = batcher.close().then(() => (closed = true));
+    expect(await queued).toMatchObject({ kind: "unavailable" });
+    await expect(batcher.submit(3)).rejects.toMatchObject({ kind: "unavailable" });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(closed).toBe(false);
+    gate.resolve();
+    await closing;
+    expect(finished).toBe(true);
+    expect(await running).toBe(1);
+  });
 });
