@@ -74,7 +74,7 @@ def train_clip_stage(
     scale = LogitScale()
     optimizer = torch.optim.AdamW(
         [
-            {"params": vision.parameters(), "lr_scale": 0.5},
+            {"params": vision.parameters(), "lr_scale": 0.3},
             {"params": list(adapter.parameters()) + list(scale.parameters()), "lr_scale": 1.0},
         ],
         lr=1e-3,

@@ -7,9 +7,11 @@ from pathlib import Path
 
 from llm2clip.modeling import AdapterConfig, ModelConfig, TextConfig, VisionConfig
 
+from .bpe import ByteLevelBPE
+
 MODELS_DIR = Path(__file__).resolve().parents[1]
 WORK = Path(os.environ.get("TINY_WORK", MODELS_DIR / ".work"))
-SHIP = MODELS_DIR / "tiny-llm2clip"
+SHIP = Path(os.environ.get("TINY_SHIP", MODELS_DIR / "tiny-llm2clip"))
 
 SPLIT_SIZES = {"train": int(os.environ.get("TINY_TRAIN_SCENES", 20000)), "val": 500, "test": 1000}
 IMAGE_SIZE = 48
@@ -23,7 +25,7 @@ EVAL_WAY = 100
 # Wall-clock budget of each stage in seconds. Learning-rate schedules run on the fraction of the budget used,
 # so a busier shared CPU gives fewer steps, not a later finish (the whole run must fit in an hour on 2 cores).
 BUDGETS = {
-    "pretrain": float(os.environ.get("TINY_BUDGET_PRETRAIN", 420)),
+    "pretrain": float(os.environ.get("TINY_BUDGET_PRETRAIN", 600)),
     "baseline": float(os.environ.get("TINY_BUDGET_BASELINE", 900)),
     "mntp": float(os.environ.get("TINY_BUDGET_MNTP", 150)),
     "simcse": float(os.environ.get("TINY_BUDGET_SIMCSE", 300)),
@@ -48,3 +50,7 @@ def model_config(vocab_size: int) -> ModelConfig:
         adapter=AdapterConfig(feature_dim=128, hidden_dim=256, blocks=4, embed_dim=128),
         logit_scale=100.0,
     )
+
+
+def load_tokenizer() -> ByteLevelBPE:
+    return ByteLevelBPE.load(WORK / "tokenizer.json")

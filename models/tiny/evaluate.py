@@ -12,11 +12,13 @@ import json
 import numpy as np
 import torch
 
-from .config import EVAL_WAY, IMAGE_SIZE, SHIP, WORK
+from llm2clip.modeling import build_modules
+
+from .baseline import baseline_text_tower
+from .config import EVAL_WAY, IMAGE_SIZE, SHIP, WORK, load_tokenizer, model_config
 from .dataset import Example, load_pixels, read_split
 from .encoders import DualEncoder, load_rows
 from .report import write_report
-from .train import load_tokenizer
 
 KINDS = ("en_short", "en_long", "zh_short", "zh_long")
 
@@ -68,7 +70,25 @@ def main() -> None:
         print(row.name, json.dumps(results[row.name]), flush=True)
     (WORK / "eval.json").write_text(json.dumps(results, indent=2))
     timings = json.loads((WORK / "timings.json").read_text())
-    write_report(results, timings, len(examples), SHIP)
+    calibration_path = WORK / "calibration.json"
+    calibration = json.loads(calibration_path.read_text()) if calibration_path.exists() else None
+    write_report(results, timings, len(examples), SHIP, calibration, model_sizes(tokenizer.vocab_size))
+
+
+def model_sizes(vocab_size: int) -> dict:
+    cfg = model_config(vocab_size)
+    modules = dict(zip(("vision", "llm", "adapter"), build_modules(cfg)))
+    sizes = {}
+    for stem, module in modules.items():
+        path = SHIP / f"{stem}.onnx"
+        sizes[stem] = {
+            "parameters": sum(p.numel() for p in module.parameters()),
+            "file": path.name,
+            "mb": path.stat().st_size / 1e6 if path.exists() else float("nan"),
+        }
+    text = baseline_text_tower(vocab_size)
+    sizes["baseline text tower"] = {"parameters": sum(p.numel() for p in text.parameters()), "file": "(not shipped)", "mb": 0.0}
+    return sizes
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from .loop import run_budgeted
 
 SEQ_LEN = 128
 BATCH = 32
+PEAK_LR = 2e-3
 
 
 def lm_logits(llm: LlamaEncoder, hidden: torch.Tensor) -> torch.Tensor:
@@ -29,7 +30,7 @@ def pack(documents: list[list[int]], bos: int, eos: int) -> np.ndarray:
 
 def pretrain(llm: LlamaEncoder, stream: np.ndarray, budget_s: float, seed: int = 0) -> dict[str, float]:
     init_random_(llm, torch.Generator().manual_seed(seed))
-    optimizer = torch.optim.AdamW(llm.parameters(), lr=3e-3, betas=(0.9, 0.95), weight_decay=0.05)
+    optimizer = torch.optim.AdamW(llm.parameters(), lr=PEAK_LR, betas=(0.9, 0.95), weight_decay=0.05)
     ones = torch.ones(BATCH, SEQ_LEN, dtype=torch.long)
 
     def step(i: int) -> dict[str, float]:
@@ -44,4 +45,4 @@ def pretrain(llm: LlamaEncoder, stream: np.ndarray, budget_s: float, seed: int =
         optimizer.step()
         return {"loss": loss.item()}
 
-    return run_budgeted("pretrain", {"llm": llm}, optimizer, 3e-3, budget_s, step)
+    return run_budgeted("pretrain", {"llm": llm}, optimizer, PEAK_LR, budget_s, step)

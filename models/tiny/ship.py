@@ -12,12 +12,11 @@ from llm2clip.onnx_export import check, export_float32
 
 from . import config
 from .calibrate import calibrate
-from .config import IMAGE_SIZE, SHIP, WORK
+from .config import IMAGE_SIZE, SHIP, WORK, load_tokenizer
 from .dataset import load_pixels, read_split, render_example
 from .domain import COLOURS, POSITIONS, SHAPES, SIZES
 from .encoders import load_llm2clip
 from .samples import write_samples
-from .train import load_tokenizer
 
 TESTSET_SCENES = 100
 CAPTION_TEMPLATES = [

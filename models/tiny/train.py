@@ -7,6 +7,7 @@
     simcse    b2. supervised caption-contrastive loss, LoRA, English
     clip      c. frozen LLM features -> adapter + vision tower (from the baseline's), CLIP loss, English
     ablation  e. as c, on the LLM without stage b
+    ship      calibrate alt-text thresholds on val, export models/tiny-llm2clip (tiny.ship)
 
 Outputs and checkpoints live in models/.work (TINY_WORK); an interrupted run resumes where it stopped.
 """
@@ -23,11 +24,11 @@ import torch
 
 from llm2clip.modeling import LlamaEncoder, TextAdapter, VisionTransformer
 
-from . import config
+from . import config, ship
 from .baseline import baseline_text_tower, train_baseline
 from .bpe import ByteLevelBPE, train_merges
 from .clip_training import extract_features, train_clip_stage
-from .config import BUDGETS, CLIP_STAGE_SCENES, IMAGE_SIZE, SPLIT_SIZES, VOCAB_TARGET, WORK
+from .config import BUDGETS, CLIP_STAGE_SCENES, IMAGE_SIZE, SPLIT_SIZES, VOCAB_TARGET, WORK, load_tokenizer
 from .contrastive import mntp, simcse
 from .corpus import documents
 from .dataset import make_split, read_split, training_pixels, write_split
@@ -36,10 +37,6 @@ from .pretrain import pack, pretrain
 CORPUS_DOCUMENTS = 40000
 TOKENIZER_DOCUMENTS = 8000
 STAGE_CAPTIONS = (("en_short", 0), ("en_short", 1), ("en_long", 0))
-
-
-def load_tokenizer() -> ByteLevelBPE:
-    return ByteLevelBPE.load(WORK / "tokenizer.json")
 
 
 def stage_data() -> None:
@@ -130,6 +127,7 @@ STAGES = {
     "features_ablation": ("features_pretrained.pt", lambda: stage_features("llm_pretrained.pt", "features_pretrained.pt")),
     "clip": ("llm2clip.pt", lambda: stage_clip("clip", "features_contrastive.pt", "llm2clip.pt")),
     "ablation": ("ablation.pt", lambda: stage_clip("ablation", "features_pretrained.pt", "ablation.pt")),
+    "ship": ("calibration.json", lambda: ship.main()),
 }
 
 
