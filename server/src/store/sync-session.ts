@@ -266,7 +266,7 @@ export class SyncSession {
     try {
       embedded = await this.deps.embedImage(content.chunks[0]!, this.abort.signal);
     } catch (error) {
-      if (!this.finished) this.failContent(content, error);
+      this.guard(() => this.failContent(content, error));
       return;
     }
     if (this.finished) return;
