@@ -8,7 +8,8 @@ import { collectionName } from "./collection-name";
 import { altTextsByImage } from "../../../server/src/cli/doc-alt-texts";
 import { sha256File } from "../../../server/src/cli/files";
 import { syncAssets, type SyncFile } from "./sync";
-import { DOCUMENT_GLOB, findFolderFiles, findImages, IMAGE_EXTENSIONS, imageFilter, relativeTo } from "./workspace-files";
+import { IMAGE_EXTENSIONS } from "./file-filter";
+import { DOCUMENT_GLOB, findFolderFiles, findImages, imageFilter, relativeTo } from "./workspace-files";
 
 export type IndexPhase = "pending" | "indexing" | "indexed" | "failed" | "cancelled";
 
@@ -56,7 +57,7 @@ export class WorkspaceIndexer implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(`**/*.{${IMAGE_EXTENSIONS.join(",")}}`);
     const onFileEvent = (uri: vscode.Uri) => {
       const folder = vscode.workspace.getWorkspaceFolder(uri);
-      if (!folder || !this.enabled(folder) || !imageFilter(folder).includes(relativeTo(folder, uri))) return;
+      if (!folder || !this.enabled(folder) || !imageFilter(folder)(relativeTo(folder, uri))) return;
       this.debouncer.run(folder.uri.toString(), () => void this.syncFolder(folder, false));
     };
     this.disposables.push(
