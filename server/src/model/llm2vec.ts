@@ -2,7 +2,8 @@
 // - the model input is BOS + prompt_prefix + caption.strip() + prompt_suffix, tokenized without the tokenizer's own
 //   post-processing (whether a tokenizer.json's post_processor adds BOS differs between Llama-3 revisions; BOS is
 //   added here, exactly once);
-// - a caption too long for max_length is cut by whole words with LLM2Vec's ratio loop (`_convert_to_str`);
+// - a caption too long for max_length is cut by whole words with LLM2Vec's ratio loop (`_convert_to_str`), the
+//   caption's budget being what max_length leaves after BOS and the prompt (LLM2Vec's doc_max_length);
 // - embed_mask marks the last len(tokenize(caption + suffix)) positions, as LLM2Vec's `tokenize` computes it;
 // - batches are padded on the left with pad_token; attention_mask is 1 everywhere except the padding.
 import { readFile } from "node:fs/promises";
