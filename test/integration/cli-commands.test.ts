@@ -44,6 +44,11 @@ const COMPONENT = `export const Card = ({ label }) => (
 );
 `;
 
+const VUE = `<template>
+  <figure><img src="img/purple.png" /></figure>
+</template>
+`;
+
 beforeAll(async () => {
   daemon = await startDaemon(["--model", MODEL_DIR]);
   cliBundle();
@@ -58,6 +63,7 @@ beforeAll(async () => {
   writeFileSync(path.join(ws, "README.md"), README);
   writeFileSync(path.join(ws, "page.html"), PAGE);
   writeFileSync(path.join(ws, "Card.jsx"), COMPONENT);
+  writeFileSync(path.join(ws, "Page.vue"), VUE);
 });
 
 afterAll(async () => {
@@ -142,7 +148,7 @@ describe("llm2clip lint-alt", () => {
   }
 
   it("reports missing alt text and the alt texts the model judges weak or mismatched, and nothing else", async () => {
-    const result = await run(["lint-alt", "README.md", "page.html", "Card.jsx", "--format", "json"]);
+    const result = await run(["lint-alt", "README.md", "page.html", "Card.jsx", "Page.vue", "--format", "json"]);
     const report = JSON.parse(result.stdout);
     const judged = [
       { file: "README.md", line: 5, image: "img/red.png", alt: "the red logo" },
@@ -151,6 +157,7 @@ describe("llm2clip lint-alt", () => {
     const expected = [
       { file: "README.md", line: 7, kind: "missing", image: "img/blue.png" },
       { file: "page.html", line: 2, kind: "missing", image: "img/yellow.png" },
+      { file: "Page.vue", line: 2, kind: "missing", image: "img/purple.png" },
     ];
     for (const ref of judged) {
       const verdict = await verdictOf(ref.image, ref.alt);
@@ -160,7 +167,7 @@ describe("llm2clip lint-alt", () => {
     const key = (p: { file: string; line: number; kind: string; image: string }) => `${p.file}:${p.line} ${p.kind} ${p.image}`;
     expect(report.problems.map(key).sort()).toEqual(expected.map(key).sort());
     for (const problem of report.problems) expect(problem.suggestion.text).not.toBe("");
-    expect(report.checked).toBe(4);
+    expect(report.checked).toBe(5);
     expect(report.skipped.map((s: { reason: string }) => s.reason).sort()).toEqual([
       "../outside.png does not exist",
       "https://example.com/x.png is not a local file",
