@@ -69,7 +69,7 @@ interface ChosenFile {
 }
 
 /** The graph's file in the precision the device prefers, if the manifest has one, else its main file. */
-function chooseFile(name: GraphName, graph: GraphSpec, device: Device): ChosenFile {
+export function chooseFile(name: GraphName, graph: GraphSpec, device: Device): ChosenFile {
   const preferred: FloatType = device === "cuda" ? "float16" : "float32";
   const variant = graph.dtype === preferred ? undefined : graph.variants[preferred];
   if (variant) return { ...variant, dtype: preferred, field: `graphs.${name}.variants.${preferred}` };
