@@ -9,6 +9,7 @@ import { findImageReferences } from "../../server/src/alttext/references";
 import { daemonBundle } from "../support/daemon";
 import { CodeServer, freePort } from "./support/code-server";
 import { packageExtension, REPO_ROOT } from "./support/extension-package";
+import { pidsWithArgument } from "./support/processes";
 import { plantedWrongAlt, readAnswers, uniqueDescription } from "./support/sample-answers";
 import { FAILURE_SCREENSHOTS, Workbench } from "./support/workbench";
 
@@ -24,11 +25,13 @@ describe("the extension in code-server", () => {
   let server: CodeServer;
   let workbench: Workbench;
   let workspace: string;
+  let daemonData: string;
   const started = Date.now();
 
   beforeAll(async () => {
     scratch = mkdtempSync(path.join(os.tmpdir(), "llm2clip-e2e-"));
     workspace = path.join(scratch, "workspace");
+    daemonData = path.join(scratch, "daemon-data");
     cpSync(SAMPLES, workspace, { recursive: true });
     const daemonPort = await freePort();
     server = await CodeServer.start({
@@ -45,7 +48,7 @@ describe("the extension in code-server", () => {
         "llm2clip.daemon.autoStart": true,
         "llm2clip.daemon.path": daemonBundle(),
         "llm2clip.daemon.model": MODEL_DIR,
-        "llm2clip.daemon.args": ["--data-dir", path.join(scratch, "daemon-data"), "--device", "cpu"],
+        "llm2clip.daemon.args": ["--data-dir", daemonData, "--device", "cpu"],
       },
     });
     const opened = Date.now();
@@ -114,6 +117,15 @@ describe("the extension in code-server", () => {
     const before = await count();
     copyFileSync(path.join(workspace, EXPECTED_FIRST), path.join(workspace, "images", "added-copy.png"));
     await expect.poll(count, { timeout: 30_000 }).toBe(before + 1);
+  });
+
+  it("starts its daemon again and reconnects when the daemon dies", async () => {
+    const [pid] = pidsWithArgument(daemonData);
+    expect(pid).toBeDefined();
+    process.kill(pid!, "SIGKILL");
+    const restarted = () => pidsWithArgument(daemonData).filter((other) => other !== pid);
+    await expect.poll(() => restarted().length, { timeout: 60_000 }).toBe(1);
+    await workbench.statusItem(/LLM2CLIP: \d+ images/).waitFor({ timeout: 120_000 });
   });
 
   it("flags the planted wrong alt text and replaces it with the quick fix", async () => {

@@ -102,7 +102,9 @@ export class DaemonConnection implements vscode.Disposable {
     });
     const args = daemonArguments(this.address.target, config.get<string>("model", ""), config.get<string[]>("args", []));
     this.daemon.start(command, args, (reason) => {
-      if (this.current.kind !== "connected") this.setState({ kind: "unreachable", target: this.address?.target ?? "", reason: `local daemon ${reason}`, retryInMs: 0 });
+      this.log.warn(`local daemon ${reason}`);
+      // Probe now rather than wait for the channel to notice: the probe's failure restarts a daemon that had served.
+      this.connect();
     });
     this.attempt = 0;
     this.connect();
@@ -170,6 +172,8 @@ export class DaemonConnection implements vscode.Disposable {
       }
       this.attempt = 0;
       this.unreachableShown = false;
+      // A daemon of ours that served once may be started again if it dies; one that never served is not retried.
+      if (this.daemon.running) this.autoStartTried = false;
       this.log.info(`connected to ${address.target}: model ${model.name} on ${model.device} (${model.precision}), D=${model.embedDim}`);
       this.setState({ kind: "connected", target: address.target, model });
       this.watchChannel(client);
@@ -208,13 +212,17 @@ export class DaemonConnection implements vscode.Disposable {
     else if (choice === "Show Log") this.log.show();
   }
 
-  /** Notices a daemon that goes away between calls: the channel falls into TRANSIENT_FAILURE. */
+  /**
+   * Notices a daemon that goes away between calls. grpc-js moves a channel whose connection closed to IDLE, so IDLE
+   * asks it to reconnect; TRANSIENT_FAILURE then means the daemon is gone.
+   */
   private watchChannel(client: Llm2ClipClient): void {
     const channel = client.getChannel();
     const watch = (from: connectivityState) => {
       channel.watchConnectivityState(from, Infinity, () => {
         if (client !== this.client) return;
-        const now = channel.getConnectivityState(false);
+        let now = channel.getConnectivityState(false);
+        if (now === connectivityState.IDLE) now = channel.getConnectivityState(true);
         if (now === connectivityState.TRANSIENT_FAILURE || now === connectivityState.SHUTDOWN) {
           if (this.current.kind === "connected") {
             this.log.warn(`connection to ${this.address?.target} lost`);
