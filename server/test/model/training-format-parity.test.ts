@@ -8,8 +8,9 @@ import { Llm2VecTokenizer } from "../../src/model/llm2vec";
 import { readManifest } from "../../src/model/manifest";
 
 const REPO_ROOT = path.resolve(__dirname, "../../..");
-const TOKENIZER = path.join(REPO_ROOT, "models/tiny-llm2clip/tokenizer.json");
-const TESTSET = path.join(REPO_ROOT, "models/tiny-llm2clip/testset/captions.json");
+const MODEL_DIR = path.join(REPO_ROOT, "models/tiny-llm2clip");
+const TOKENIZER = path.join(MODEL_DIR, "tokenizer.json");
+const TESTSET = path.join(MODEL_DIR, "testset/captions.json");
 
 const PYTHON_BATCHES = `
 import json, sys
@@ -32,10 +33,9 @@ describe("training and serving format the same LLM2Vec batches", () => {
     const groups: string[][] = [];
     for (let i = 0; i < captions.length; i += 8) groups.push(captions.slice(i, i + 8));
 
-    // The random test model's manifest carries the same prompt fields as the shipped one.
-    const manifest = await readManifest(path.join(REPO_ROOT, "models/testing/random-tiny"));
-    const text = { ...manifest.text, tokenizer: { file: "tokenizer.json", path: TOKENIZER }, maxLength: 512 };
-    const tokenizer = await Llm2VecTokenizer.load(text, manifest.path);
+    const manifest = await readManifest(MODEL_DIR);
+    expect(manifest.text.maxLength).toBe(512);
+    const tokenizer = await Llm2VecTokenizer.load(manifest.text, manifest.path);
 
     const python = JSON.parse(
       execFileSync("/usr/bin/python3", ["-c", PYTHON_BATCHES], {
