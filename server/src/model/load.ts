@@ -76,50 +76,6 @@ export function chooseFile(name: GraphName, graph: GraphSpec, device: Device): C
   return { file: graph.file, path: graph.path, dtype: graph.dtype, field: `graphs.${name}.file` };
 }
 
-async function openGraphs(manifest: Manifest, device: Device, intraOpThreads: number) {
-  const sessions: Partial<Record<GraphName, GraphSession>> = {};
-  const files = {} as Record<GraphName, ChosenFile>;
-  try {
-    for (const name of GRAPH_NAMES) {
-      const chosen = chooseFile(name, manifest.graphs[name], device);
-      const session = await GraphSession.open(chosen.path, device, { intraOpThreads }).catch((err: Error) => {
-        if (device === "cuda") throw err;
-        throw manifestError(manifest.path, chosen.field, `${chosen.file} cannot be loaded by ONNX Runtime: ${err.message}`);
-      });
-      sessions[name] = session;
-      files[name] = chosen;
-      checkGraph(manifest, name, chosen, session);
-    }
-  } catch (err) {
-    await Promise.all(Object.values(sessions).map((s) => s.release()));
-    throw err;
-  }
-  return { sessions: sessions as Record<GraphName, GraphSession>, files };
-}
-
-async function openOnDevice(manifest: Manifest, options: LoadOptions, log: LoadLogger) {
-  const preference = options.device ?? "auto";
-  const threads = options.intraOpThreads ?? DEFAULT_TUNING.intraOpThreads;
-  if (preference !== "cpu") {
-    const unavailable = (why: string) =>
-      new Llm2ClipError("failed_precondition", `device cuda: the CUDA execution provider is unavailable: ${why}`, "device");
-    if (!cudaProviderInstalled()) {
-      const why = "onnxruntime-node has no CUDA provider library (install it with `npm run setup:cuda`)";
-      if (preference === "cuda") throw unavailable(why);
-      log.info(`device auto: using the CPU, since ${why}`);
-    } else {
-      try {
-        return { device: "cuda" as const, ...(await openGraphs(manifest, "cuda", threads)) };
-      } catch (err) {
-        if (err instanceof Llm2ClipError) throw err;
-        if (preference === "cuda") throw unavailable((err as Error).message);
-        log.warn(`device auto: CUDA failed to start (${(err as Error).message}); falling back to the CPU`);
-      }
-    }
-  }
-  return { device: "cpu" as const, ...(await openGraphs(manifest, "cpu", threads)) };
-}
-
 /** Runs each graph once on a small input, checking output shapes the session metadata may have left symbolic. */
 async function probe(manifest: Manifest, tokenizer: Llm2VecTokenizer, sessions: Record<GraphName, GraphSession>, files: Record<GraphName, ChosenFile>) {
   const expectRow = (graph: GraphName, output: string, tensor: FloatTensor, width: number, field: string) => {
@@ -141,6 +97,56 @@ async function probe(manifest: Manifest, tokenizer: Llm2VecTokenizer, sessions: 
   expectRow("adapter", "text_embeds", adapter.text_embeds, manifest.embedDim, "embed_dim");
 }
 
+/** Opens the three graphs on `device`, checks them against the contract and probes them once. */
+async function openGraphs(manifest: Manifest, tokenizer: Llm2VecTokenizer, device: Device, intraOpThreads: number) {
+  const sessions: Partial<Record<GraphName, GraphSession>> = {};
+  const files = {} as Record<GraphName, ChosenFile>;
+  try {
+    for (const name of GRAPH_NAMES) {
+      const chosen = chooseFile(name, manifest.graphs[name], device);
+      const session = await GraphSession.open(chosen.path, device, { intraOpThreads }).catch((err: Error) => {
+        if (device === "cuda") throw err;
+        throw manifestError(manifest.path, chosen.field, `${chosen.file} cannot be loaded by ONNX Runtime: ${err.message}`);
+      });
+      sessions[name] = session;
+      files[name] = chosen;
+      checkGraph(manifest, name, chosen, session);
+    }
+    await probe(manifest, tokenizer, sessions as Record<GraphName, GraphSession>, files);
+  } catch (err) {
+    await Promise.all(Object.values(sessions).map((s) => s.release()));
+    throw err;
+  }
+  return { sessions: sessions as Record<GraphName, GraphSession>, files };
+}
+
+async function openOnDevice(manifest: Manifest, tokenizer: Llm2VecTokenizer, options: LoadOptions, log: LoadLogger) {
+  const preference = options.device ?? "auto";
+  const threads = options.intraOpThreads ?? DEFAULT_TUNING.intraOpThreads;
+  if (preference !== "cpu") {
+    const unavailable = (why: string) =>
+      new Llm2ClipError("failed_precondition", `device cuda: the CUDA execution provider is unavailable: ${why}`, "device");
+    if (!cudaProviderInstalled()) {
+      const why = "onnxruntime-node has no CUDA provider library (install it with `npm run setup:cuda`)";
+      if (preference === "cuda") throw unavailable(why);
+      log.info(`device auto: using the CPU, since ${why}`);
+    } else {
+      try {
+        return { device: "cuda" as const, ...(await openGraphs(manifest, tokenizer, "cuda", threads)) };
+      } catch (err) {
+        if (err instanceof Llm2ClipError) throw err;
+        if (preference === "cuda") throw unavailable((err as Error).message);
+        log.warn(`device auto: CUDA failed to start (${(err as Error).message}); falling back to the CPU`);
+      }
+    }
+  }
+  const graphs = await openGraphs(manifest, tokenizer, "cpu", threads).catch((err: Error) => {
+    if (err instanceof Llm2ClipError) throw err;
+    throw new Llm2ClipError("failed_precondition", `${manifest.path}: the graphs failed a probe run on the CPU: ${err.message}`, "graphs");
+  });
+  return { device: "cpu" as const, ...graphs };
+}
+
 export async function loadModel(dir: string, options: LoadOptions = {}): Promise<OnnxLlm2ClipModel> {
   const log = options.log ?? { info: (m) => console.log(m), warn: (m) => console.warn(m) };
   const started = performance.now();
@@ -152,10 +158,9 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
   }
   const manifest = await readManifest(dir);
   const tokenizer = await Llm2VecTokenizer.load(manifest.text, manifest.path);
-  const { device, sessions, files } = await openOnDevice(manifest, options, log);
+  const { device, sessions, files } = await openOnDevice(manifest, tokenizer, options, log);
   let fingerprint: string;
   try {
-    await probe(manifest, tokenizer, sessions, files);
     if (options.cacheDir) mkdirSync(options.cacheDir, { recursive: true });
     const digest = options.cacheDir ? rememberedDigest(path.join(options.cacheDir, TEXT_CACHE_FILE)) : sha256File;
     fingerprint = await textFeatureFingerprint(files.llm.path, manifest.text.tokenizer.path, manifest.rawText, digest);

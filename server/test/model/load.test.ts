@@ -1,4 +1,5 @@
 // End to end over the random-weight test model (models/testing/random-tiny): real ONNX graphs, real SQLite.
+import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -311,6 +312,31 @@ describe("manifest validation", () => {
     // The adapter of another model: its F and D chain with neither graph here.
     const swapped = await broken((_, dir) => cpSync(path.join(dir, "vision.onnx"), path.join(dir, "adapter.onnx")));
     expect(swapped.message).toMatch(/graphs\.adapter\.file: adapter\.onnx: has inputs the contract does not feed: pixel_values$/);
+  });
+
+  it("probes graphs whose metadata leaves the output width symbolic, and names the dim that does not chain", async () => {
+    // An adapter that maps F=48 to 16 (not D=32), declaring its output width only as a symbol.
+    const error = await broken((_, dir) => {
+      const script = [
+        "import sys, numpy as np, onnx",
+        "from onnx import helper, numpy_helper, TensorProto",
+        "w = numpy_helper.from_array(np.ones((48, 16), dtype=np.float32), 'w')",
+        "x = helper.make_tensor_value_info('features', TensorProto.FLOAT, ['batch', 48])",
+        "y = helper.make_tensor_value_info('text_embeds', TensorProto.FLOAT, ['batch', 'width'])",
+        // Reshape to a shape computed at run time hides the width from ORT's shape inference.
+        "minus_one = numpy_helper.from_array(np.array([-1], dtype=np.int64), 'minus_one')",
+        "nodes = [helper.make_node('MatMul', ['features', 'w'], ['projected']),",
+        "         helper.make_node('Shape', ['features'], ['shape'], start=0, end=1),",
+        "         helper.make_node('Concat', ['shape', 'minus_one'], ['target'], axis=0),",
+        "         helper.make_node('Reshape', ['projected', 'target'], ['text_embeds'])]",
+        "g = helper.make_graph(nodes, 'adapter', [x], [y], [w, minus_one])",
+        "m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 17)]); m.ir_version = 8",
+        "onnx.save(m, sys.argv[1])",
+      ].join("\n");
+      execFileSync("/usr/bin/python3", ["-c", script, path.join(dir, "adapter.onnx")]);
+    });
+    expect(error.field).toBe("embed_dim");
+    expect(error.message).toMatch(/: embed_dim: adapter\.onnx gave text_embeds of shape \[1, 16\] for one input, but embed_dim is 32$/);
   });
 
   it("names a file ONNX Runtime cannot load", async () => {
