@@ -1,11 +1,15 @@
+import json
 import random
+import tempfile
 import unittest
+from pathlib import Path
 
 import numpy as np
 
 from tiny.captions import en_long, en_short, zh_long, zh_short
 from tiny.dataset import make_split
 from tiny.domain import COLOURS, RGB, ZH_COLOURS, ZH_POSITIONS, ZH_SHAPES
+from tiny.samples import write_samples
 from tiny.scenes import Scene, SceneObject, render, sample_scene
 
 
@@ -60,6 +64,26 @@ class CaptionTest(unittest.TestCase):
                     self.assertIn(ZH_COLOURS[obj.colour], text)
                     self.assertIn(ZH_POSITIONS[obj.position], text)
                 self.assertFalse(any(c in text for c in COLOURS), text)
+
+
+class SampleAssetsTest(unittest.TestCase):
+    def test_docs_repository_with_planted_alt_text_cases(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            answers = write_samples(root)
+            self.assertEqual(answers, json.loads((root / "ANSWERS.json").read_text(encoding="utf-8")))
+            self.assertGreaterEqual(len(answers["images"]), 200)
+            self.assertTrue(all((root / rel).is_file() for rel in answers["images"]))
+            self.assertEqual({r["status"] for r in answers["references"]}, {"good", "missing", "wrong"})
+            for ref in answers["references"]:
+                page = (root / ref["markdown"]).read_text(encoding="utf-8")
+                target = "../" * ref["markdown"].count("/") + ref["image"]
+                self.assertIn(target, page)
+                if ref["status"] == "good":
+                    self.assertEqual(ref["alt"], answers["images"][ref["image"]]["caption"])
+                if ref["status"] == "wrong":
+                    truth = answers["images"][ref["image"]]["scene"]
+                    self.assertNotIn(truth["background"] + " background", ref["alt"])
 
 
 if __name__ == "__main__":

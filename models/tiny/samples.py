@@ -11,6 +11,8 @@ import random
 import shutil
 from pathlib import Path
 
+from PIL import Image
+
 from .captions import en_short
 from .scenes import Scene, render, sample_scene
 
@@ -53,7 +55,7 @@ def write_samples(root: Path) -> dict:
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             width, height = rng.randint(96, 200), rng.randint(96, 200)
-            render(scene, width, height, rng).quantize(colors=32).save(path, optimize=True)
+            render(scene, width, height, rng).quantize(colors=32, dither=Image.Dither.NONE).save(path, optimize=True)
             truth = en_short(scene, rng)
             answers["images"][rel] = {"scene": scene.to_json(), "caption": truth, "width": width, "height": height}
             if i >= IMAGES_PER_FOLDER - UNREFERENCED_PER_FOLDER:

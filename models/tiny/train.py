@@ -134,15 +134,19 @@ STAGES = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--until", choices=list(STAGES), help="stop after this stage")
+    parser.add_argument("--only", nargs="+", choices=list(STAGES), help="run just these stages (their inputs must exist)")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     timings_path = WORK / "timings.json"
-    timings = json.loads(timings_path.read_text()) if timings_path.exists() else {}
     for name, (output, run) in STAGES.items():
+        if args.only and name not in args.only:
+            continue
         if not (WORK / output).exists():
             print(f"== stage {name}", flush=True)
             started = time.time()
             result = run() or {}
+            # Re-read: stages may run in two processes at once (--only), each adding its own entries.
+            timings = json.loads(timings_path.read_text()) if timings_path.exists() else {}
             timings[name] = {"wall_s": round(time.time() - started, 1), **result}
             timings_path.write_text(json.dumps(timings, indent=2))
         if name == args.until:
