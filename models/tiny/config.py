@@ -28,7 +28,7 @@ BUDGETS = {
     "pretrain": float(os.environ.get("TINY_BUDGET_PRETRAIN", 600)),
     "baseline": float(os.environ.get("TINY_BUDGET_BASELINE", 900)),
     "mntp": float(os.environ.get("TINY_BUDGET_MNTP", 150)),
-    "simcse": float(os.environ.get("TINY_BUDGET_SIMCSE", 300)),
+    "simcse": float(os.environ.get("TINY_BUDGET_SIMCSE", 600)),
     "clip": float(os.environ.get("TINY_BUDGET_CLIP", 420)),
     "ablation": float(os.environ.get("TINY_BUDGET_ABLATION", 420)),
 }

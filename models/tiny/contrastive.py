@@ -25,9 +25,13 @@ from .text_format import llm2vec_batch
 MASK_TOKEN = "<|reserved_special_token_0|>"
 MASK_RATE = 0.2
 MNTP_BATCH = 32
-SIMCSE_BATCH = 32
+SIMCSE_BATCH = 64
+LONG_PAIR_RATE = 0.25
 TEMPERATURE = 0.05
 LORA_RANK, LORA_ALPHA = 16, 32
+MNTP_LR = 1e-3
+# 1e-3 moved the contrastive loss only from 3.47 to 2.49 in 65 steps, 2e-3 to 1.9 in 160 (validation CRA 9%, 20%).
+SIMCSE_LR = 4e-3
 
 
 def english_captions(example: Example) -> list[str]:
@@ -36,7 +40,7 @@ def english_captions(example: Example) -> list[str]:
 
 def mntp(llm: LlamaEncoder, tokenizer: ByteLevelBPE, examples: list[Example], budget_s: float, seed: int = 1) -> dict[str, float]:
     params = add_lora(llm, LORA_RANK, LORA_ALPHA)
-    optimizer = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.0)
+    optimizer = torch.optim.AdamW(params, lr=MNTP_LR, weight_decay=0.0)
     mask_id = tokenizer.token_id(MASK_TOKEN)
 
     def step(i: int) -> dict[str, float]:
@@ -56,9 +60,21 @@ def mntp(llm: LlamaEncoder, tokenizer: ByteLevelBPE, examples: list[Example], bu
         optimizer.step()
         return {"loss": loss.item()}
 
-    result = run_budgeted("mntp", {"llm": llm}, optimizer, 1e-3, budget_s, step)
+    result = run_budgeted("mntp", {"llm": llm}, optimizer, MNTP_LR, budget_s, step)
     merge_lora(llm)
     return result
+
+
+def positive_pair(example: Example, rng: random.Random) -> list[str]:
+    """Two captions of one scene: mostly two short phrasings, sometimes short and long.
+
+    Short pairs cost a third of long ones, and on a 2-core CPU steps are what the stage lacks (160 steps of
+    uniformly drawn pairs reached only 20% CRA on the validation split).
+    """
+    shorts = example.captions["en_short"]
+    if rng.random() < LONG_PAIR_RATE:
+        return [rng.choice(shorts), rng.choice(example.captions["en_long"])]
+    return rng.sample(shorts, 2)
 
 
 def info_nce(a: torch.Tensor, b: torch.Tensor, temperature: float) -> torch.Tensor:
@@ -70,7 +86,7 @@ def info_nce(a: torch.Tensor, b: torch.Tensor, temperature: float) -> torch.Tens
 
 def simcse(llm: LlamaEncoder, tokenizer: ByteLevelBPE, examples: list[Example], budget_s: float, seed: int = 2) -> dict[str, float]:
     params = add_lora(llm, LORA_RANK, LORA_ALPHA)
-    optimizer = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.0)
+    optimizer = torch.optim.AdamW(params, lr=SIMCSE_LR, weight_decay=0.0)
 
     def encode(captions: list[str]) -> torch.Tensor:
         batch = llm2vec_batch(tokenizer, captions)
@@ -78,13 +94,13 @@ def simcse(llm: LlamaEncoder, tokenizer: ByteLevelBPE, examples: list[Example], 
 
     def step(i: int) -> dict[str, float]:
         rng = random.Random(seed * 7919 + i)
-        pairs = [rng.sample(english_captions(e), 2) for e in rng.sample(examples, SIMCSE_BATCH)]
+        pairs = [positive_pair(e, rng) for e in rng.sample(examples, SIMCSE_BATCH)]
         loss = info_nce(encode([p[0] for p in pairs]), encode([p[1] for p in pairs]), TEMPERATURE)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         return {"loss": loss.item()}
 
-    result = run_budgeted("simcse", {"llm": llm}, optimizer, 1e-3, budget_s, step)
+    result = run_budgeted("simcse", {"llm": llm}, optimizer, SIMCSE_LR, budget_s, step)
     merge_lora(llm)
     return result

@@ -49,22 +49,27 @@ def _glossary(rng: random.Random) -> str:
     return "\n".join(f"{en}{sep}{zh}" if rng.random() < 0.5 else f"{zh}{sep}{en}" for en, zh in pairs)
 
 
+# Share of each kind of document. Code-switched and parallel text dominate: with a few hundred steps, they are what
+# pulls 红色 and red together (English-only stages b and c then carry over to Chinese through the LLM).
+MIX = (("en", 0.12), ("zh", 0.12), ("parallel", 0.26), ("code_switched", 0.36), ("glossary", 0.06), ("chat", 0.08))
+
+
 def document(example: Example, rng: random.Random) -> str:
     c = example.captions
     en = rng.choice(c["en_short"] + c["en_long"])
     zh = rng.choice(c["zh_short"] + c["zh_long"])
-    kind = rng.random()
-    if kind < 0.22:
+    kind = rng.choices([k for k, _ in MIX], weights=[w for _, w in MIX])[0]
+    if kind == "en":
         return " ".join(rng.sample(c["en_short"] + c["en_long"], rng.randint(1, 3)))
-    if kind < 0.44:
+    if kind == "zh":
         return "".join(rng.sample(c["zh_short"] + c["zh_long"], rng.randint(1, 3)))
-    if kind < 0.70:
-        joiner = rng.choice(("\n", "\n\n", " / ", "\nIn Chinese: ", "\n中文：", " | "))
-        first, second = (en, zh) if rng.random() < 0.5 else (zh, en)
-        return first + joiner + second
-    if kind < 0.87:
-        return code_switch(rng.choice((en, zh)), rng)
-    if kind < 0.90:
+    if kind == "parallel":
+        if rng.random() < 0.5:
+            return en + rng.choice(("\n", "\n\n", " / ", " | ", "\nIn Chinese: ", "\n中文：")) + zh
+        return zh + rng.choice(("\n", "\n\n", " / ", " | ", "\nIn English: ", "\n英文：")) + en
+    if kind == "code_switched":
+        return code_switch(rng.choice((en, zh, rng.choice(c["en_short"]), rng.choice(c["zh_short"]))), rng)
+    if kind == "glossary":
         return _glossary(rng)
     return chat_text(rng.choice((en, zh)))
 

@@ -1,6 +1,7 @@
 """`npm run model:train`: every stage of the miniature LLM2CLIP, in order, each skipped when its output exists.
 
-    data      splits (train PNG-free, val/test PNGs), training pixels, BPE tokenizer, packed pre-training corpus
+    data      splits (train PNG-free, val/test PNGs), training pixels, BPE tokenizer
+    corpus    the packed bilingual pre-training corpus
     pretrain  a. LLM next-token prediction on English, Chinese, parallel and code-switched text
     baseline  d. CLIP baseline: vision tower + 77-token text transformer, jointly, English
     mntp      b1. bidirectional masked next-token prediction, LoRA, English
@@ -44,9 +45,13 @@ def stage_data() -> None:
     for name, examples in splits.items():
         write_split(WORK / "data" / name, examples, with_images=name != "train")
     np.save(WORK / "train_pixels.npy", training_pixels(splits["train"], IMAGE_SIZE, random.Random(7)))
-    docs = documents(splits["train"], CORPUS_DOCUMENTS, seed=11)
-    tokenizer = ByteLevelBPE(train_merges(docs[:TOKENIZER_DOCUMENTS], VOCAB_TARGET))
-    tokenizer.save(WORK / "tokenizer.json")
+    docs = documents(splits["train"], TOKENIZER_DOCUMENTS, seed=11)
+    ByteLevelBPE(train_merges(docs, VOCAB_TARGET)).save(WORK / "tokenizer.json")
+
+
+def stage_corpus() -> None:
+    tokenizer = load_tokenizer()
+    docs = documents(read_split(WORK / "data" / "train"), CORPUS_DOCUMENTS, seed=12)
     stream = pack([tokenizer.encode(d) for d in docs], tokenizer.token_id("<|begin_of_text|>"), tokenizer.token_id("<|end_of_text|>"))
     np.save(WORK / "corpus.npy", stream)
     (WORK / "data" / "corpus-sample.txt").write_text("\n\n----\n\n".join(docs[:200]), encoding="utf-8")
@@ -119,6 +124,7 @@ def stage_clip(name: str, features_file: str, out_file: str) -> dict:
 
 STAGES = {
     "data": ("tokenizer.json", stage_data),
+    "corpus": ("corpus.npy", stage_corpus),
     "pretrain": ("llm_pretrained.pt", stage_pretrain),
     "baseline": ("baseline.pt", stage_baseline),
     "mntp": ("llm_mntp.pt", stage_mntp),
