@@ -19,6 +19,7 @@ from .config import EVAL_WAY, IMAGE_SIZE, SHIP, WORK, load_tokenizer, model_conf
 from .dataset import Example, load_pixels, read_split
 from .encoders import DualEncoder, load_rows
 from .report import write_report
+from .train import STAGES
 
 KINDS = ("en_short", "en_long", "zh_short", "zh_long")
 
@@ -69,10 +70,13 @@ def main() -> None:
         results[row.name] = evaluate_row(row, examples, pixels)
         print(row.name, json.dumps(results[row.name]), flush=True)
     (WORK / "eval.json").write_text(json.dumps(results, indent=2))
-    timings = json.loads((WORK / "timings.json").read_text())
+    recorded = json.loads((WORK / "timings.json").read_text())
+    timings = {stage: recorded[stage] for stage in STAGES if stage in recorded}
     calibration_path = WORK / "calibration.json"
     calibration = json.loads(calibration_path.read_text()) if calibration_path.exists() else None
-    write_report(results, timings, len(examples), SHIP, calibration, model_sizes(tokenizer.vocab_size))
+    notes_path = WORK / "notes.md"
+    notes = notes_path.read_text(encoding="utf-8") if notes_path.exists() else ""
+    write_report(results, timings, len(examples), SHIP, calibration, model_sizes(tokenizer.vocab_size), notes)
 
 
 def model_sizes(vocab_size: int) -> dict:

@@ -63,7 +63,7 @@ def draw_chart(results: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def write_report(results: dict, timings: dict, test_scenes: int, ship: Path, calibration: dict | None = None, sizes: dict | None = None) -> None:
+def write_report(results: dict, timings: dict, test_scenes: int, ship: Path, calibration: dict | None = None, sizes: dict | None = None, notes: str = "") -> None:
     ship.mkdir(parents=True, exist_ok=True)
     draw_chart(results, ship / CHART)
     lines = [
@@ -120,4 +120,6 @@ def write_report(results: dict, timings: dict, test_scenes: int, ship: Path, cal
             json.dumps(calibration, indent=2),
             "```",
         ]
+    if notes:
+        lines += ["", "## Run notes", "", notes.strip()]
     (ship / "EVAL.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -51,7 +51,7 @@ def stage_data() -> None:
 
 def stage_corpus() -> None:
     tokenizer = load_tokenizer()
-    docs = documents(read_split(WORK / "data" / "train"), CORPUS_DOCUMENTS, seed=12)
+    docs = documents(read_split(WORK / "data" / "train"), CORPUS_DOCUMENTS, seed=11)
     stream = pack([tokenizer.encode(d) for d in docs], tokenizer.token_id("<|begin_of_text|>"), tokenizer.token_id("<|end_of_text|>"))
     np.save(WORK / "corpus.npy", stream)
     (WORK / "data" / "corpus-sample.txt").write_text("\n\n----\n\n".join(docs[:200]), encoding="utf-8")
