@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from llm2clip.manifest import build_manifest, write_manifest, write_self_check
+from llm2clip.manifest import build_manifest, write_manifest
 from llm2clip.onnx_export import check, export_float32
 
 from . import config
@@ -17,6 +17,7 @@ from .dataset import load_pixels, read_split, render_example
 from .domain import COLOURS, POSITIONS, SHAPES, SIZES
 from .encoders import load_llm2clip
 from .samples import write_samples
+from .scenes import Scene, SceneObject, render
 
 TESTSET_SCENES = 100
 CAPTION_TEMPLATES = [
@@ -37,6 +38,13 @@ def caption_bank() -> dict:
             "templates": CAPTION_TEMPLATES,
         },
     }
+
+
+def write_self_check() -> dict:
+    """samples/self-check.png: a large red circle in the centre of a white scene, drawn like the training data."""
+    scene = Scene((SceneObject("circle", "red", "large", "center"),), "white")
+    render(scene, 128, 128).save(SHIP / "samples" / "self-check.png", optimize=True)
+    return {"image": "samples/self-check.png", "captions": ["a diagram", "a red circle", "a blue square"]}
 
 
 def write_testset() -> None:
@@ -77,7 +85,7 @@ def main() -> None:
         float16=False,
         thresholds={"good": calibration["good"], "mismatch": calibration["mismatch"]},
         caption_bank="caption_bank.json",
-        self_check=write_self_check(SHIP),
+        self_check=write_self_check(),
     )
     write_manifest(manifest, SHIP)
     write_testset()
