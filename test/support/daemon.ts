@@ -8,7 +8,7 @@
 //
 // runDaemon(args) runs one that is expected to exit by itself (bad flags, a wrong model folder) and returns its output.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
@@ -18,10 +18,8 @@ import { afterAll } from "vitest";
 export const REPO_ROOT = path.resolve(__dirname, "../..");
 const SERVER_DIR = path.join(REPO_ROOT, "server");
 
-/** The model a daemon started without --model serves: the trained tiny model, or the random-weight one before it lands. */
-export const DEFAULT_MODEL_DIR = ["models/tiny-llm2clip", "models/testing/random-tiny"]
-  .map((dir) => path.join(REPO_ROOT, dir))
-  .find((dir) => existsSync(path.join(dir, "manifest.json")))!;
+/** The model a daemon started without --model serves: the embedded tiny LLM2CLIP. */
+export const DEFAULT_MODEL_DIR = path.join(REPO_ROOT, "models/tiny-llm2clip");
 const START_TIMEOUT_MS = 90_000;
 
 let bundleDir: string | undefined;

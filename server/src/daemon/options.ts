@@ -181,9 +181,6 @@ function defaultModelDir(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, "models", "tiny-llm2clip");
     if (existsSync(path.join(candidate, "manifest.json"))) return candidate;
-    // Until the trained tiny model lands (issue 3), the random-weight test model stands in.
-    const testing = path.join(dir, "models", "testing", "random-tiny");
-    if (existsSync(path.join(testing, "manifest.json"))) return testing;
     if (path.dirname(dir) === dir) return path.resolve("models", "tiny-llm2clip");
   }
 }

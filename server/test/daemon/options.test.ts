@@ -12,7 +12,7 @@ describe("parseDaemonArgs", () => {
     expect(options.limits).toMatchObject({ maxMessageBytes: 32 * 1024 * 1024, maxImagePixels: 50_000_000 });
     expect(options.tls).toBeUndefined();
     expect(options.token).toBeUndefined();
-    expect(path.basename(path.dirname(options.modelDir))).toMatch(/^(models|testing)$/);
+    expect(options.modelDir).toBe(path.resolve(__dirname, "../../../models/tiny-llm2clip"));
   });
 
   it("passes on only the batching flags given, leaving the runtime's defaults for the rest", () => {
