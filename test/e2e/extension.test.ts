@@ -10,14 +10,14 @@ import { daemonBundle } from "../support/daemon";
 import { CodeServer, freePort } from "./support/code-server";
 import { packageExtension, REPO_ROOT } from "./support/extension-package";
 import { pidsWithArgument } from "./support/processes";
-import { plantedWrongAlt, readAnswers, uniqueDescription } from "./support/sample-answers";
+import { clearestScene, plantedWrongAlt, readAnswers } from "./support/sample-answers";
 import { FAILURE_SCREENSHOTS, Workbench } from "./support/workbench";
 
 // The shipped model and its sample docs; LLM2CLIP_E2E_MODEL points the run at another model folder with samples/.
 const MODEL_DIR = process.env.LLM2CLIP_E2E_MODEL ?? path.join(REPO_ROOT, "models", "tiny-llm2clip");
 const SAMPLES = path.join(MODEL_DIR, "samples");
 const answers = readAnswers(SAMPLES);
-const { query: QUERY, image: EXPECTED_FIRST } = uniqueDescription(answers);
+const { query: QUERY, image: EXPECTED_FIRST } = clearestScene(answers);
 const { markdown: PLANTED_DOC, alt: PLANTED_ALT } = plantedWrongAlt(answers, SAMPLES);
 
 describe("the extension in code-server", () => {

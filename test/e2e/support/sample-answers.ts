@@ -11,7 +11,7 @@ interface SceneObject {
 }
 
 interface Answers {
-  images: Record<string, { scene: { background: string; objects: SceneObject[] }; caption: string }>;
+  images: Record<string, { scene: { background: string; objects: SceneObject[] }; caption: string; width: number; height: number }>;
   references: Array<{ markdown: string; image: string; status: "good" | "missing" | "wrong"; alt: string }>;
 }
 
@@ -20,31 +20,42 @@ export function readAnswers(sampleDir: string): Answers {
 }
 
 /**
- * A description with exactly one right answer: the first single-shape image whose colour, shape and background no
- * other image shares (as any of its shapes), described by those three facts.
+ * A query with one right answer: the recorded caption of the sample set's clearest scene, the first image holding a
+ * single large shape whose colour, shape and background no other image shares, and that is nearly square (at least
+ * 0.95), so that the model's centre crop keeps the whole scene.
  */
-export function uniqueDescription(answers: Answers): { query: string; image: string } {
+export function clearestScene(answers: Answers): { query: string; image: string } {
   const images = Object.entries(answers.images);
   const key = (background: string, o: SceneObject) => `${o.colour} ${o.shape} on ${background}`;
   const counts = new Map<string, number>();
   for (const [, { scene }] of images) {
     for (const k of new Set(scene.objects.map((o) => key(scene.background, o)))) counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  for (const [image, { scene }] of images) {
+  for (const [image, { scene, caption, width, height }] of images) {
     const [only] = scene.objects;
-    if (scene.objects.length === 1 && only && counts.get(key(scene.background, only)) === 1) {
-      return { query: `a ${only.colour} ${only.shape} on a ${scene.background} background`, image };
+    const square = Math.min(width, height) / Math.max(width, height) >= 0.95;
+    if (scene.objects.length === 1 && only?.size === "large" && square && counts.get(key(scene.background, only)) === 1) {
+      return { query: caption, image };
     }
   }
-  throw new Error("the sample set has no image with a unique single-shape description");
+  throw new Error("the sample set has no single-shape, nearly square image with a unique description");
 }
 
-/** The first Markdown-syntax reference whose alt text is another scene's caption. */
+const COLOURS = ["red", "green", "blue", "yellow", "orange", "purple", "pink", "brown", "black", "white", "gray", "cyan"];
+
+/**
+ * A clearly wrong alt text: the first Markdown-syntax reference whose alt text is another scene's caption and names
+ * none of the colours in its image (background or shapes).
+ */
 export function plantedWrongAlt(answers: Answers, sampleDir: string): { markdown: string; image: string; alt: string } {
   for (const ref of answers.references) {
     if (ref.status !== "wrong") continue;
+    const { scene } = answers.images[ref.image]!;
+    const sceneColours = new Set([scene.background, ...scene.objects.map((o) => o.colour)]);
+    const named = ref.alt.split(/[^a-z]+/).filter((word) => COLOURS.includes(word));
+    if (named.some((colour) => sceneColours.has(colour))) continue;
     const page = readFileSync(path.join(sampleDir, ref.markdown), "utf8");
     if (page.includes(`![${ref.alt}](`)) return ref;
   }
-  throw new Error("the sample set has no wrong alt text in Markdown syntax");
+  throw new Error("the sample set has no clearly wrong alt text in Markdown syntax");
 }

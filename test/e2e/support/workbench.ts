@@ -49,7 +49,10 @@ export class Workbench {
         // A focus change (an editor the extension shows) can close the palette as it opens: that is retried too.
         await input.fill(`>${title}`, { timeout: 2_000 });
         await row.waitFor({ timeout: 2_000 });
-        await row.click();
+        // Rows re-render while the palette settles, which can keep a click waiting; Enter runs the focused row.
+        const focused = this.quickInputRows().and(this.page.locator(".focused"));
+        if (((await focused.innerText({ timeout: 2_000 })) ?? "").includes(title)) await this.page.keyboard.press("Enter");
+        else await row.click({ timeout: 5_000 });
         return;
       } catch (error) {
         await this.page.keyboard.press("Escape");
