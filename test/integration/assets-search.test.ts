@@ -1,7 +1,7 @@
 // SearchAssets against a real llm2clipd: scores are the cosines of the model's own embeddings (checked against
 // EmbedTexts and EmbedImages), weights and negatives combine as documented, filters apply, bad input is refused.
 import { status } from "@grpc/grpc-js";
-import type { EmbedTextsResponse, SearchAssetsRequest, SearchAssetsResponse } from "@llm2clip/proto";
+import type { EmbedTextsResponse, ScoreCaptionsRequest, ScoreCaptionsResponse, SearchAssetsRequest, SearchAssetsResponse } from "@llm2clip/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failure, startDaemon, unary, type RunningDaemon } from "../support/daemon";
 import { embedImages } from "../support/grpc-clients";
@@ -108,5 +108,25 @@ describe("SearchAssets", () => {
     expect(error.code).toBe(code);
     expect(error.details).toMatch(message);
     expect((await search({ expression: "red", topK: 1 })).hits).toHaveLength(1);
+  });
+});
+
+describe("ScoreCaptions by indexed asset", () => {
+  const score = (image: ScoreCaptionsRequest["image"]) =>
+    unary<ScoreCaptionsResponse>((done) => daemon.client().scoreCaptions({ image, captions: ["a red circle", "a blue square"] }, done));
+
+  it("scores an indexed image exactly as its bytes", async () => {
+    const red = images.find((image) => image.path === "shapes/red.svg")!;
+    const byAsset = await score({ asset: { collection: "gallery", path: red.path } });
+    const byBytes = await score({ data: red.bytes });
+    expect(byAsset.scores.map((s) => s.cosine)).toHaveLength(2);
+    byAsset.scores.forEach((s, i) => expect(s.cosine).toBeCloseTo(byBytes.scores[i]!.cosine, 5));
+  });
+
+  it("answers NOT_FOUND naming the path for an image that is not indexed, then serves the next call", async () => {
+    const error = await failure(score({ asset: { collection: "gallery", path: "shapes/missing.svg" } }));
+    expect(error.code).toBe(status.NOT_FOUND);
+    expect(error.details).toMatch(/^image\.asset\.path: 'shapes\/missing.svg' is not indexed in collection 'gallery'/);
+    expect((await score({ asset: { collection: "gallery", path: "shapes/blue.svg" } })).scores).toHaveLength(2);
   });
 });

@@ -92,11 +92,11 @@ describe("ScoreCaptions rejects a bad image", () => {
     await expectRejected(score({ captions: ["x"] }), status.INVALID_ARGUMENT, /^image: is required: set image\.data/);
   });
 
-  it("an indexed asset, until the collections of issue 4 resolve them", async () => {
+  it("an indexed asset in a collection that does not exist", async () => {
     await expectRejected(
       score({ image: { asset: { collection: "docs", path: "a.png" } }, captions: ["x"] }),
-      status.UNIMPLEMENTED,
-      /^image\.asset: scoring an indexed asset is not supported yet/,
+      status.NOT_FOUND,
+      /^image\.asset\.collection: collection 'docs' does not exist/,
     );
   });
 

@@ -8,6 +8,7 @@ import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-
 import { Llm2ClipService } from "@llm2clip/proto";
 import { bearerTokenInterceptor } from "./auth";
 import type { ServiceDeps, ServiceLimits } from "./deps";
+import { CollectionRegistry } from "../store/collections";
 import { createAssetHandlers } from "./handlers/assets";
 import { createModelHandlers } from "./handlers/model";
 
@@ -57,7 +58,8 @@ export class Llm2ClipGrpcServer {
 
   /** Starts answering the Llm2Clip RPCs with `deps`' model; health turns SERVING. */
   serve(deps: ServiceDeps): void {
-    this.handlers = { ...createModelHandlers(deps), ...createAssetHandlers(deps) };
+    const collections = new CollectionRegistry(path.join(deps.dataDir, "collections"), { name: deps.model.info.name, embedDim: deps.model.info.embedDim });
+    this.handlers = { ...createModelHandlers(deps, collections), ...createAssetHandlers(deps, collections) };
     this.health.setStatus("", "SERVING");
     this.health.setStatus(SERVICE_NAME, "SERVING");
   }

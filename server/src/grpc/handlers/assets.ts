@@ -13,7 +13,6 @@ import type {
   SyncAssetsRequest,
   SyncAssetsResponse,
 } from "@llm2clip/proto";
-import { join } from "node:path";
 import { AltTextAdvisor } from "../../alttext/suggest";
 import { searchAssets } from "../../search/search-assets";
 import { CollectionRegistry } from "../../store/collections";
@@ -22,9 +21,8 @@ import { cancellationSignal, unaryHandler } from "../call";
 import type { ServiceDeps } from "../deps";
 import { statusCodeOf, toServiceError } from "../errors";
 
-export function createAssetHandlers(deps: ServiceDeps): UntypedServiceImplementation {
+export function createAssetHandlers(deps: ServiceDeps, registry: CollectionRegistry): UntypedServiceImplementation {
   const { model, limits, log } = deps;
-  const registry = new CollectionRegistry(join(deps.dataDir, "collections"), { name: model.info.name, embedDim: model.info.embedDim });
   const advisor = new AltTextAdvisor(model, registry);
 
   const syncAssets: handleBidiStreamingCall<SyncAssetsRequest, SyncAssetsResponse> = (call) => {

@@ -1,5 +1,4 @@
 // The model RPCs: GetModelInfo, EmbedTexts and ScoreCaptions (EmbedImages, a stream, lives in embed-images.ts).
-import { status } from "@grpc/grpc-js";
 import type {
   EmbedTextsRequest,
   EmbedTextsResponse,
@@ -11,16 +10,18 @@ import type {
 } from "@llm2clip/proto";
 import { invalidArgument } from "../../errors";
 import { scoreEncodings } from "../../scoring";
+import { resolveImage } from "../../search/image-input";
+import type { CollectionRegistry } from "../../store/collections";
 import { unaryHandler } from "../call";
 import type { ServiceDeps } from "../deps";
-import { GrpcStatusError } from "../errors";
 import { requireTexts } from "../validation";
 import { createEmbedImagesHandler } from "./embed-images";
 import { encodeImage, encodeTexts, toEmbedding } from "./encode";
 
 type ModelHandlers = Pick<Llm2ClipServer, "getModelInfo" | "embedImages" | "embedTexts" | "scoreCaptions">;
 
-export function createModelHandlers(deps: ServiceDeps): ModelHandlers {
+/** `collections` resolves images given by reference to an indexed asset. */
+export function createModelHandlers(deps: ServiceDeps, collections: CollectionRegistry): ModelHandlers {
   const { model, limits, log } = deps;
 
   const getModelInfo = async (): Promise<ModelInfo> => {
@@ -60,13 +61,13 @@ export function createModelHandlers(deps: ServiceDeps): ModelHandlers {
   };
 
   const scoreCaptions = async (request: ScoreCaptionsRequest, signal: AbortSignal): Promise<ScoreCaptionsResponse> => {
-    const image = requireImageBytes("image", request.image);
     const captions = requireTexts("captions", request.captions, limits.maxCaptions, "--max-captions");
-    const [imageEmbedding, encodings] = await Promise.all([
-      encodeImage(model, "image.data", image, signal),
-      encodeTexts(model, "captions", captions, signal),
-    ]);
-    const scores = scoreEncodings(imageEmbedding.embedding, captions, encodings, model.info.logitScale);
+    const imageEmbedding =
+      request.image?.asset !== undefined
+        ? resolveImage(request.image, "image", model, collections, undefined, signal)
+        : encodeImage(model, "image.data", requireImageBytes("image", request.image), signal);
+    const [image, encodings] = await Promise.all([imageEmbedding, encodeTexts(model, "captions", captions, signal)]);
+    const scores = scoreEncodings(image.embedding, captions, encodings, model.info.logitScale);
     return { scores, logitScale: model.info.logitScale };
   };
 
@@ -78,15 +79,9 @@ export function createModelHandlers(deps: ServiceDeps): ModelHandlers {
   };
 }
 
-/** The encoded bytes of an ImageInput. Images already in a collection are resolved by the asset RPCs (issue 4). */
+/** The encoded bytes of an ImageInput that carries no asset reference. */
 function requireImageBytes(field: string, image: ImageInput | undefined): Uint8Array {
-  if (image?.asset !== undefined) {
-    throw new GrpcStatusError(
-      status.UNIMPLEMENTED,
-      `${field}.asset: scoring an indexed asset is not supported yet; send the image's bytes in ${field}.data`,
-    );
-  }
-  if (image?.data === undefined) throw invalidArgument(field, `is required: set ${field}.data to the encoded image`);
+  if (image?.data === undefined) throw invalidArgument(field, `is required: set ${field}.data to the encoded image, or ${field}.asset to an indexed one`);
   if (image.data.length === 0) throw invalidArgument(`${field}.data`, "is empty (0 bytes)");
   return image.data;
 }
