@@ -1,7 +1,7 @@
 // End to end: the packaged extension in code-server 4.100.3, driven through Chromium. The extension starts its own
 // daemon (llm2clip.daemon.autoStart) with the shipped model, indexes a copy of the sample docs, finds an image by
 // description, and fixes a planted wrong alt text with its quick fix. Screenshots go to screenshots/.
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -61,7 +61,14 @@ describe("the extension in code-server", () => {
   }, 600_000);
 
   afterEach(async (context) => {
-    if (context.task.result?.state === "fail") await workbench?.screenshot(context.task.name.replace(/\W+/g, "-"), FAILURE_SCREENSHOTS);
+    if (context.task.result?.state !== "fail") return;
+    const name = context.task.name.replace(/\W+/g, "-");
+    await workbench?.screenshot(name, FAILURE_SCREENSHOTS);
+    // The extension's output channel, as the editor logs it, for the failure's story.
+    const logs = path.join(scratch, "user-data", "logs");
+    for (const log of readdirSync(logs, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith("LLM2CLIP.log"))) {
+      copyFileSync(path.join(logs, log), path.join(FAILURE_SCREENSHOTS, `${name}.log`));
+    }
   });
 
   afterAll(async () => {
@@ -102,8 +109,15 @@ describe("the extension in code-server", () => {
     await workbench.openFile(EXPECTED_FIRST);
     await workbench.runCommand("File: Reveal Active File in Explorer View");
     const row = workbench.page.locator(".explorer-folders-view .monaco-list-row").filter({ hasText: path.posix.basename(EXPECTED_FIRST) });
-    await row.click({ button: "right" });
-    await workbench.page.locator(".context-view .action-item").filter({ hasText: "Find Similar Images" }).click();
+    const menuItem = workbench.page.locator(".context-view .action-item").filter({ hasText: "Find Similar Images" });
+    // The Explorer may still be scrolling to the revealed file: open the menu again until it shows the command.
+    for (let tries = 0; !(await menuItem.isVisible()); tries++) {
+      if (tries === 10) throw new Error("the Explorer context menu did not offer Find Similar Images");
+      await workbench.page.keyboard.press("Escape");
+      await row.click({ button: "right", timeout: 5_000 });
+      await menuItem.waitFor({ timeout: 2_000 }).catch(() => undefined);
+    }
+    await menuItem.click();
     const first = workbench.quickInputRows().first();
     await first.filter({ hasText: "score" }).waitFor({ timeout: 30_000 });
     await workbench.screenshot("find-similar");

@@ -1,5 +1,6 @@
 // Alt-text diagnostics: missing alt text at once, weak or mismatched alt text from the daemon's SuggestAltText
 // verdict. Documents are checked on open and on save, debounced; verdicts are cached by image hash and alt text.
+import { status } from "@grpc/grpc-js";
 import type { SuggestAltTextRequest, SuggestAltTextResponse } from "@llm2clip/proto";
 import * as path from "node:path";
 import * as vscode from "vscode";
@@ -7,6 +8,7 @@ import { findImageReferences, isAltMissing, isReferenceLanguage, type ImageRefer
 import type { DaemonConnection } from "../connection/connection";
 import type { WorkspaceIndexer } from "../indexing/indexer";
 import { KeyedDebouncer } from "../shared/debounce";
+import { mapLimited } from "../shared/limit";
 import { referenceContext } from "../../../server/src/cli/doc-context";
 import { relativeInside, resolveImageFile, sha256File } from "../../../server/src/cli/files";
 import { missingFinding, severityFor, verdictFinding, type AltCheck, type Finding, type SeveritySetting, type SeveritySettings } from "./findings";
@@ -14,6 +16,11 @@ import { missingFinding, severityFor, verdictFinding, type AltCheck, type Findin
 export const DIAGNOSTIC_SOURCE = "LLM2CLIP";
 const CHECK_DEBOUNCE_MS = 400;
 const MAX_SUGGESTIONS = 3;
+/** SuggestAltText composes suggestions by beam search: a page of 40 images at once would queue behind each other. */
+const CONCURRENT_CHECKS = 4;
+/** A check that failed for a passing reason (daemon busy, restarting or slow) is tried again after this long. */
+const RETRY_AFTER_MS = 5_000;
+const TRANSIENT = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED]);
 
 /** What the checker learnt about one reference; the hover and the code actions read it. */
 export interface CheckedReference {
@@ -90,8 +97,12 @@ export class AltTextChecker implements vscode.Disposable {
     const text = document.getText();
     const refs = findImageReferences(text, document.languageId);
     const withModel = config.get<boolean>("checkWithModel", true) && this.connection.state.kind === "connected";
-    const checked = await Promise.all(refs.map((ref) => this.checkReference(document, text, ref, withModel)));
+    let transientFailure = false;
+    const checked = await mapLimited(refs, CONCURRENT_CHECKS, (ref) =>
+      this.checkReference(document, text, ref, withModel, () => (transientFailure = true)),
+    );
     if (document.isClosed || document.version !== version) return;
+    if (transientFailure) setTimeout(() => this.schedule(document), RETRY_AFTER_MS);
     this.results.set(key, checked);
     const severities: SeveritySettings = {
       missing: config.get<SeveritySetting>("missingSeverity", "warning"),
@@ -111,14 +122,21 @@ export class AltTextChecker implements vscode.Disposable {
     this.diagnostics.set(document.uri, diagnostics);
   }
 
-  private async checkReference(document: vscode.TextDocument, text: string, ref: ImageReference, withModel: boolean): Promise<CheckedReference> {
+  private async checkReference(
+    document: vscode.TextDocument,
+    text: string,
+    ref: ImageReference,
+    withModel: boolean,
+    onTransientFailure: () => void,
+  ): Promise<CheckedReference> {
     const image = this.imageUri(document, ref.src);
     const missing = isAltMissing(ref);
     const judgeable = missing || (!ref.decorative && !ref.dynamicAlt && ref.alt !== undefined);
     let check: AltCheck | undefined;
     if (withModel && judgeable && image) {
-      check = await this.verdict(document, text, ref, image).catch((error: Error) => {
+      check = await this.verdict(document, text, ref, image).catch((error: Error & { code?: number }) => {
         this.log.warn(`alt-text check of ${image.fsPath} failed: ${error.message}`);
+        if (error.code !== undefined && TRANSIENT.has(error.code)) onTransientFailure();
         return undefined;
       });
     }
