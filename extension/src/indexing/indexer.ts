@@ -7,7 +7,7 @@ import { KeyedDebouncer } from "../shared/debounce";
 import { collectionName } from "./collection-name";
 import { altTextsByImage } from "../../../server/src/cli/doc-alt-texts";
 import { sha256File } from "../../../server/src/cli/files";
-import { syncAssets, type SyncFile } from "./sync";
+import { syncAssets, type SyncFile } from "../../../server/src/cli/sync-client";
 import { IMAGE_EXTENSIONS } from "./file-filter";
 import { DOCUMENT_GLOB, findFolderFiles, findImages, imageFilter, relativeTo } from "./workspace-files";
 

@@ -1,65 +1,88 @@
-import type { ManifestEntry, SyncProgress, SyncSummary } from "@llm2clip/proto";
-import { open } from "node:fs/promises";
-import path from "node:path";
-import type { Connection } from "./client";
+// The client side of SyncAssets, shared by the CLI's `index` and the editor extension: send the manifest, stream the
+// contents the daemon lacks, collect progress and the summary. Free of vscode, so it runs against a real daemon in tests.
+import type { Metadata } from "@grpc/grpc-js";
+import type { Llm2ClipClient, ManifestEntry, SyncAssetsRequest, SyncAssetsResponse, SyncProgress, SyncSummary } from "@llm2clip/proto";
 
-const MANIFEST_BATCH = 1000;
-const CHUNK_BYTES = 1 << 20;
+export interface SyncFile {
+  entry: ManifestEntry;
+  read(): Promise<Uint8Array>;
+}
 
 export interface SyncRequest {
   collection: string;
-  root: string;
-  entries: ManifestEntry[];
+  files: readonly SyncFile[];
+  /** Delete the collection's paths that `files` does not list. */
   full: boolean;
   onNeeded?(count: number, bytes: number): void;
   onProgress?(progress: SyncProgress): void;
+  signal?: AbortSignal;
 }
 
-/** Runs one SyncAssets exchange: the manifest in batches, then the bytes of each hash the daemon asks for, in chunks. */
-export function syncAssets(connection: Connection, request: SyncRequest): Promise<SyncSummary> {
-  const call = connection.client.syncAssets(connection.metadata());
-  const pathOf = new Map(request.entries.map((entry) => [entry.sha256, entry.path]));
+const MANIFEST_BATCH = 500;
+const CHUNK_BYTES = 512 * 1024;
+
+export function syncAssets(client: Llm2ClipClient, metadata: Metadata, request: SyncRequest): Promise<SyncSummary> {
   return new Promise<SyncSummary>((resolve, reject) => {
+    const call = client.syncAssets(metadata);
+    const byHash = new Map(request.files.map((file) => [file.entry.sha256, file]));
     let summary: SyncSummary | undefined;
-    const write = (message: Parameters<typeof call.write>[0]) =>
-      new Promise<void>((done) => (call.write(message) ? done() : call.once("drain", done)));
-    const sendContents = async (hashes: string[]) => {
+    let failure: unknown;
+
+    const write = (message: SyncAssetsRequest) =>
+      new Promise<void>((done) => {
+        if (call.write(message)) done();
+        else call.once("drain", done);
+      });
+
+    const sendContents = async (hashes: readonly string[]) => {
       for (const sha256 of hashes) {
-        const file = await open(path.join(request.root, pathOf.get(sha256)!), "r");
-        try {
-          const buffer = Buffer.alloc(CHUNK_BYTES);
-          for (;;) {
-            const { bytesRead } = await file.read(buffer, 0, CHUNK_BYTES);
-            const last = bytesRead < CHUNK_BYTES;
-            await write({ chunk: { sha256, data: Buffer.from(buffer.subarray(0, bytesRead)), last } });
-            if (last) break;
-          }
-        } finally {
-          await file.close();
+        if (request.signal?.aborted) return;
+        const file = byHash.get(sha256);
+        if (!file) throw new Error(`the daemon asked for ${sha256}, which the manifest did not list`);
+        const bytes = await file.read();
+        for (let offset = 0; offset < bytes.length || offset === 0; offset += CHUNK_BYTES) {
+          const end = Math.min(bytes.length, offset + CHUNK_BYTES);
+          await write({ chunk: { sha256, data: Buffer.from(bytes.subarray(offset, end)), last: end === bytes.length } });
+          if (end === bytes.length) break;
         }
       }
       call.end();
     };
-    call.on("data", (response: { needed?: { sha256: string[]; bytesTotal: number }; progress?: SyncProgress; summary?: SyncSummary }) => {
-      if (response.needed) {
-        request.onNeeded?.(response.needed.sha256.length, response.needed.bytesTotal);
-        sendContents(response.needed.sha256).catch((error: unknown) => {
+
+    const abort = () => call.cancel();
+    request.signal?.addEventListener("abort", abort, { once: true });
+    if (request.signal?.aborted) abort();
+
+    call.on("data", (message: SyncAssetsResponse) => {
+      if (message.needed) {
+        request.onNeeded?.(message.needed.sha256.length, message.needed.bytesTotal);
+        sendContents(message.needed.sha256).catch((error: unknown) => {
+          failure = error;
           call.cancel();
-          reject(error);
         });
-      } else if (response.progress) {
-        request.onProgress?.(response.progress);
-      } else if (response.summary) {
-        summary = response.summary;
+      } else if (message.progress) {
+        request.onProgress?.(message.progress);
+      } else if (message.summary) {
+        summary = message.summary;
       }
     });
-    call.on("error", reject);
-    call.on("end", () => (summary ? resolve(summary) : reject(new Error("the daemon ended SyncAssets without a summary"))));
+    call.on("error", (error) => {
+      request.signal?.removeEventListener("abort", abort);
+      reject(failure ?? error);
+    });
+    call.on("end", () => {
+      request.signal?.removeEventListener("abort", abort);
+      if (summary) resolve(summary);
+      else reject(failure ?? new Error("SyncAssets ended without a summary"));
+    });
+
     void (async () => {
-      for (let start = 0; start === 0 || start < request.entries.length; start += MANIFEST_BATCH) {
-        const entries = request.entries.slice(start, start + MANIFEST_BATCH);
-        const more = start + MANIFEST_BATCH < request.entries.length;
-        await write({ manifest: { collection: request.collection, full: request.full, entries, more } });
+      const entries = request.files.map((file) => file.entry);
+      for (let start = 0; start === 0 || start < entries.length; start += MANIFEST_BATCH) {
+        const batch = entries.slice(start, start + MANIFEST_BATCH);
+        const more = start + MANIFEST_BATCH < entries.length;
+        await write({ manifest: { collection: request.collection, full: request.full, entries: batch, more } });
+        if (!more) break;
       }
     })();
   });

@@ -1,12 +1,12 @@
-import type { ManifestEntry, SyncSummary } from "@llm2clip/proto";
-import { stat } from "node:fs/promises";
+import type { SyncSummary } from "@llm2clip/proto";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Connection } from "../client";
 import { altTextsByImage } from "../doc-alt-texts";
 import { isImageFile, sha256File, walkFiles } from "../files";
 import { EXIT_ERROR, EXIT_OK, UsageError, formatBytes, printJson, type Io } from "../io";
 import { ProgressBar } from "../progress-bar";
-import { syncAssets } from "../sync-client";
+import { syncAssets, type SyncFile } from "../sync-client";
 
 export interface IndexOptions {
   collection?: string;
@@ -25,21 +25,21 @@ export async function indexCommand(connection: Connection, io: Io, args: string[
   const started = Date.now();
   const files = await walkFiles(root);
   const altTexts = await altTextsByImage(root, files);
-  const entries: ManifestEntry[] = [];
+  const images: SyncFile[] = [];
   for (const file of files.filter(isImageFile)) {
     const absolute = path.join(root, file);
     const [info, sha256] = await Promise.all([stat(absolute), sha256File(absolute)]);
-    entries.push({ path: file, sha256, size: info.size, mtimeMs: Math.round(info.mtimeMs), altTexts: altTexts.get(file) ?? [] });
+    const entry = { path: file, sha256, size: info.size, mtimeMs: Math.round(info.mtimeMs), altTexts: altTexts.get(file) ?? [] };
+    images.push({ entry, read: () => readFile(absolute) });
   }
 
   const bar = io.stderr.isTTY && !json ? new ProgressBar(io.stderr) : undefined;
   const failures: { path: string; message: string }[] = [];
   let summary: SyncSummary;
   try {
-    summary = await syncAssets(connection, {
+    summary = await syncAssets(connection.client, connection.metadata(), {
       collection: options.collection,
-      root,
-      entries,
+      files: images,
       full: !options.keepMissing,
       onProgress: (progress) => {
         if (progress.error) {
@@ -55,10 +55,10 @@ export async function indexCommand(connection: Connection, io: Io, args: string[
   }
   const seconds = (Date.now() - started) / 1000;
   if (json) {
-    printJson(io, { collection: options.collection, images: entries.length, seconds, summary, failures });
+    printJson(io, { collection: options.collection, images: images.length, seconds, summary, failures });
   } else {
     io.stdout.write(
-      `indexed ${entries.length} images into '${options.collection}' in ${seconds.toFixed(1)} s: ` +
+      `indexed ${images.length} images into '${options.collection}' in ${seconds.toFixed(1)} s: ` +
         `${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.deleted} deleted, ` +
         `${summary.failed} failed; ${summary.embedded} embedded, ${formatBytes(summary.bytesReceived)} sent, ${summary.totalAssets} in the collection\n`,
     );
