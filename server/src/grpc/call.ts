@@ -1,4 +1,5 @@
 // Ties server calls to AbortSignals, so that a cancelled call or a passed deadline stops the work behind it.
+import { setMaxListeners } from "node:events";
 import { status, type handleUnaryCall } from "@grpc/grpc-js";
 import { Llm2ClipError } from "../errors";
 import type { Logger } from "./deps";
@@ -16,6 +17,9 @@ interface CancellableCall {
  */
 export function cancellationSignal(call: CancellableCall): AbortSignal {
   const controller = new AbortController();
+  // Every item of the call (each text of EmbedTexts, each image of a stream) waits in a batch queue watching this
+  // signal, so hundreds of listeners are normal here, not a leak.
+  setMaxListeners(0, controller.signal);
   const abort = () => controller.abort(new Llm2ClipError("cancelled", "the call was cancelled or its deadline passed"));
   if (call.cancelled) abort();
   else call.once("cancelled", abort);
