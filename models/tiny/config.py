@@ -19,7 +19,7 @@ MEAN = (0.48145466, 0.4578275, 0.40821073)
 STD = (0.26862954, 0.26130258, 0.27577711)
 VOCAB_TARGET = 1024
 BASELINE_CONTEXT = 77
-CLIP_STAGE_SCENES = min(4000, SPLIT_SIZES["train"])
+CLIP_STAGE_SCENES = min(12000, SPLIT_SIZES["train"])
 EVAL_WAY = 100
 
 # Wall-clock budget of each stage in seconds. Learning-rate schedules run on the fraction of the budget used,
