@@ -18,10 +18,10 @@ export async function runSelfCheck(model: Llm2ClipModel): Promise<SelfCheck | un
   const selfCheck = model.info.selfCheck;
   if (selfCheck === undefined) return undefined;
   const image = await readFile(selfCheck.imagePath);
-  const [imageEmbedding, encodings] = await Promise.all([
-    model.embedImage(image),
-    Promise.all(selfCheck.captions.map((caption) => model.embedText(caption))),
-  ]);
+  // One item at a time: the check must pass under any --max-queue, however small.
+  const imageEmbedding = await model.embedImage(image);
+  const encodings = [];
+  for (const caption of selfCheck.captions) encodings.push(await model.embedText(caption));
   const scores = scoreEncodings(imageEmbedding.embedding, selfCheck.captions, encodings, model.info.logitScale);
   return { imagePath: selfCheck.imagePath, scores };
 }
