@@ -20,25 +20,24 @@ export function readAnswers(sampleDir: string): Answers {
 }
 
 /**
- * A query with one right answer: the recorded caption of the sample set's clearest scene, the first image holding a
- * single large shape whose colour, shape and background no other image shares, and that is nearly square (at least
- * 0.95), so that the model's centre crop keeps the whole scene.
+ * Every image's recorded caption as a query with one right answer, clearest first: images holding a single large shape
+ * whose colour, shape and background no other image shares, and that are nearly square (at least 0.95), so that the
+ * model's centre crop keeps the whole scene; then the rest, in the order of ANSWERS.json.
  */
-export function clearestScene(answers: Answers): { query: string; image: string } {
+export function describedScenes(answers: Answers): { query: string; image: string }[] {
   const images = Object.entries(answers.images);
   const key = (background: string, o: SceneObject) => `${o.colour} ${o.shape} on ${background}`;
   const counts = new Map<string, number>();
   for (const [, { scene }] of images) {
     for (const k of new Set(scene.objects.map((o) => key(scene.background, o)))) counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  for (const [image, { scene, caption, width, height }] of images) {
+  const clear = images.filter(([, { scene, width, height }]) => {
     const [only] = scene.objects;
     const square = Math.min(width, height) / Math.max(width, height) >= 0.95;
-    if (scene.objects.length === 1 && only?.size === "large" && square && counts.get(key(scene.background, only)) === 1) {
-      return { query: caption, image };
-    }
-  }
-  throw new Error("the sample set has no single-shape, nearly square image with a unique description");
+    return scene.objects.length === 1 && only?.size === "large" && square && counts.get(key(scene.background, only)) === 1;
+  });
+  const rest = images.filter((entry) => !clear.includes(entry));
+  return [...clear, ...rest].map(([image, { caption }]) => ({ query: caption, image }));
 }
 
 const COLOURS = ["red", "green", "blue", "yellow", "orange", "purple", "pink", "brown", "black", "white", "gray", "cyan"];
