@@ -88,6 +88,8 @@ def main() -> None:
         self_check=write_self_check(),
     )
     write_manifest(manifest, SHIP)
+    # The architecture, as the exporter writes it for every model: what the benchmark's PyTorch peer builds.
+    (SHIP / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n", encoding="utf-8")
     write_testset()
     sizes = {p.name: round(p.stat().st_size / 1e6, 2) for p in sorted(SHIP.glob("*.onnx"))}
     print(json.dumps({"thresholds": manifest["alt_text"]["thresholds"], "logit_scale": cfg.logit_scale, "onnx_mb": sizes}), flush=True)

@@ -13,6 +13,7 @@ await build({
   platform: "node",
   target: "node20",
   format: "cjs",
+  alias: { vitest: path.join(here, "vitest-shim.ts") },
   external: ["onnxruntime-node", "sharp", "better-sqlite3", "@grpc/*", "grpc-health-check", "@huggingface/tokenizers", "@llm2clip/proto/package.json"],
   logLevel: "warning",
 });
