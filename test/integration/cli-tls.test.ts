@@ -1,5 +1,4 @@
 // The CLI's --ca, --token and LLM2CLIP_TOKEN against a daemon that serves TLS and requires a bearer token.
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliBundle, runCli } from "../support/cli";
 import { startDaemon, type RunningDaemon } from "../support/daemon";
 import { circleSvg } from "../support/images";
+import { selfSignedCertificate } from "../support/tls";
 
 const TOKEN = "cli-s3cret";
 let daemon: RunningDaemon;
@@ -14,13 +14,9 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "llm2clip-cli-tls-"));
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-    "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
-  ], { stdio: "pipe" });
+  const { certPath, keyPath } = selfSignedCertificate(dir);
   writeFileSync(path.join(dir, "red.svg"), circleSvg("red"));
-  daemon = await startDaemon(["--tls-cert", path.join(dir, "cert.pem"), "--tls-key", path.join(dir, "key.pem")], { env: { LLM2CLIP_TOKEN: TOKEN } });
+  daemon = await startDaemon(["--tls-cert", certPath, "--tls-key", keyPath], { env: { LLM2CLIP_TOKEN: TOKEN } });
   cliBundle();
 });
 

@@ -1,6 +1,5 @@
 // An exposed llm2clipd: TLS with a self-signed certificate made here by openssl, and a bearer token checked on every
 // RPC except grpc.health.v1.
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failure, startDaemon, unary, type RunningDaemon } from "../support/daemon";
 import { embedImages, healthStatus } from "../support/grpc-clients";
 import { flatImage } from "../support/images";
+import { selfSignedCertificate } from "../support/tls";
 
 const TOKEN = "s3cret-token";
 let daemon: RunningDaemon;
@@ -19,17 +19,10 @@ let address: string;
 
 beforeAll(async () => {
   tlsDir = mkdtempSync(path.join(os.tmpdir(), "llm2clipd-tls-"));
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-    "-keyout", path.join(tlsDir, "key.pem"), "-out", path.join(tlsDir, "cert.pem"),
-  ], { stdio: "pipe" });
-  cert = readFileSync(path.join(tlsDir, "cert.pem"));
+  const { certPath, keyPath } = selfSignedCertificate(tlsDir);
+  cert = readFileSync(certPath);
   // All interfaces: the case that needs TLS and a token. The test reaches it through loopback.
-  daemon = await startDaemon(
-    ["--listen", "0.0.0.0:0", "--tls-cert", path.join(tlsDir, "cert.pem"), "--tls-key", path.join(tlsDir, "key.pem")],
-    { env: { LLM2CLIP_TOKEN: TOKEN } },
-  );
+  daemon = await startDaemon(["--listen", "0.0.0.0:0", "--tls-cert", certPath, "--tls-key", keyPath], { env: { LLM2CLIP_TOKEN: TOKEN } });
   address = `127.0.0.1:${daemon.port}`;
 });
 
