@@ -8,6 +8,20 @@ function deferred<T>() {
   return { promise, resolve };
 }
 
+/** A one-item-per-run batcher whose runs wait until `gate` opens, so tests can hold items in its queue. */
+function gatedBatcher(maxQueue: number) {
+  const gate = deferred<void>();
+  const batcher = new DynamicBatcher<number, number>(
+    "vision",
+    async (inputs) => {
+      await gate.promise;
+      return inputs;
+    },
+    { maxBatch: 1, maxWaitMs: 0, maxQueue },
+  );
+  return { gate, batcher };
+}
+
 describe("DynamicBatcher", () => {
   it("coalesces concurrent calls into bounded batches and gives each caller its own result", async () => {
     const batches: number[][] = [];
@@ -43,15 +57,7 @@ describe("DynamicBatcher", () => {
   });
 
   it("answers resource_exhausted with a retry hint when the queue is full", async () => {
-    const gate = deferred<void>();
-    const batcher = new DynamicBatcher<number, number>(
-      "vision",
-      async (inputs) => {
-        await gate.promise;
-        return inputs;
-      },
-      { maxBatch: 1, maxWaitMs: 0, maxQueue: 2 },
-    );
+    const { gate, batcher } = gatedBatcher(2);
     const running = batcher.submit(0);
     await new Promise((r) => setTimeout(r, 5)); // item 0 is now running and has left the queue
     const queued = [batcher.submit(1), batcher.submit(2)];
@@ -143,15 +149,7 @@ describe("DynamicBatcher", () => {
   });
 
   it("does not start preparing an input it refuses or whose signal is already aborted", async () => {
-    const gate = deferred<void>();
-    const batcher = new DynamicBatcher<number, number>(
-      "vision",
-      async (inputs) => {
-        await gate.promise;
-        return inputs;
-      },
-      { maxBatch: 1, maxWaitMs: 0, maxQueue: 1 },
-    );
+    const { gate, batcher } = gatedBatcher(1);
     let prepared = 0;
     const prepare = (value: number) => async () => (prepared++, value);
     const running = batcher.submitPrepared(prepare(1));
