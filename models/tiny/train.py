@@ -80,22 +80,22 @@ def stage_baseline() -> dict:
     return result
 
 
-def stage_mntp() -> dict:
+def fine_tune_llm(train, budget: str, llm_in: str, llm_out: str) -> dict:
+    """One step of the LLM's chain: load `llm_in`, run `train` on the training split, save `llm_out`."""
     tokenizer = load_tokenizer()
     llm = new_llm(tokenizer)
-    llm.load_state_dict(torch.load(WORK / "llm_pretrained.pt"))
-    result = mntp(llm, tokenizer, read_split(WORK / "data" / "train"), BUDGETS["mntp"])
-    torch.save(llm.state_dict(), WORK / "llm_mntp.pt")
+    llm.load_state_dict(torch.load(WORK / llm_in))
+    result = train(llm, tokenizer, read_split(WORK / "data" / "train"), BUDGETS[budget])
+    torch.save(llm.state_dict(), WORK / llm_out)
     return result
+
+
+def stage_mntp() -> dict:
+    return fine_tune_llm(mntp, "mntp", "llm_pretrained.pt", "llm_mntp.pt")
 
 
 def stage_simcse() -> dict:
-    tokenizer = load_tokenizer()
-    llm = new_llm(tokenizer)
-    llm.load_state_dict(torch.load(WORK / "llm_mntp.pt"))
-    result = simcse(llm, tokenizer, read_split(WORK / "data" / "train"), BUDGETS["simcse"])
-    torch.save(llm.state_dict(), WORK / "llm_contrastive.pt")
-    return result
+    return fine_tune_llm(simcse, "simcse", "llm_mntp.pt", "llm_contrastive.pt")
 
 
 def stage_features(llm_file: str, out_file: str) -> dict:
