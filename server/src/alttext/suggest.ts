@@ -64,7 +64,7 @@ export class AltTextAdvisor {
     const current = currentAlt ? (await textCosines(this.model, image.embedding, [currentAlt], signal))[0]! : 0;
     await score(contextCandidates(context), SuggestionSource.SUGGESTION_SOURCE_CONTEXT);
     const collection = reuse ?? image.collection;
-    if (collection) await score(this.similarImagesAltTexts(collection, image.embedding), SuggestionSource.SUGGESTION_SOURCE_COLLECTION);
+    if (collection) await score(await this.similarImagesAltTexts(collection, image.embedding), SuggestionSource.SUGGESTION_SOURCE_COLLECTION);
     const bank = await this.captionBank();
     if (bank) {
       for (const { text, cosine } of bank.best(image.embedding, BANK_CANDIDATES)) {
@@ -83,10 +83,10 @@ export class AltTextAdvisor {
     };
   }
 
-  private similarImagesAltTexts(collection: Collection, image: Float32Array): string[] {
+  private async similarImagesAltTexts(collection: Collection, image: Float32Array): Promise<string[]> {
     const mismatch = collection.modelMismatch(this.registry.served);
     if (mismatch) throw new Llm2ClipError("failed_precondition", `collection: ${mismatch}`, "collection");
-    const similar = collection.rank(image, SIMILAR_IMAGES, (asset) => asset.altTexts.length > 0, SIMILAR_IMAGE_COSINE);
+    const similar = await collection.rank(image, SIMILAR_IMAGES, (asset) => asset.altTexts.length > 0, SIMILAR_IMAGE_COSINE);
     return [...new Set(similar.flatMap(({ asset }) => asset.altTexts))];
   }
 

@@ -8,6 +8,7 @@ import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-
 import { Llm2ClipService } from "@llm2clip/proto";
 import { bearerTokenInterceptor } from "./auth";
 import type { ServiceDeps, ServiceLimits } from "./deps";
+import { createMatrixScan } from "../runtime/matrix-scan";
 import { CollectionRegistry } from "../store/collections";
 import { createAssetHandlers } from "./handlers/assets";
 import { createModelHandlers } from "./handlers/model";
@@ -58,7 +59,11 @@ export class Llm2ClipGrpcServer {
 
   /** Starts answering the Llm2Clip RPCs with `deps`' model; health turns SERVING. */
   serve(deps: ServiceDeps): void {
-    const collections = new CollectionRegistry(path.join(deps.dataDir, "collections"), { name: deps.model.info.name, embedDim: deps.model.info.embedDim });
+    const collections = new CollectionRegistry(
+      path.join(deps.dataDir, "collections"),
+      { name: deps.model.info.name, embedDim: deps.model.info.embedDim },
+      createMatrixScan(),
+    );
     this.handlers = { ...createModelHandlers(deps, collections), ...createAssetHandlers(deps, collections) };
     this.health.setStatus("", "SERVING");
     this.health.setStatus(SERVICE_NAME, "SERVING");

@@ -58,7 +58,7 @@ export async function searchAssets(request: SearchAssetsRequest, ctx: SearchCont
     );
   }
   const query = combineTerms(await Promise.all(weighted));
-  const ranked = collection.rank(query, topK, (asset) => accept(asset.path), request.minScore ?? -Infinity);
+  const ranked = await collection.rank(query, topK, (asset) => accept(asset.path), request.minScore ?? -Infinity);
   return {
     hits: ranked.map(({ asset, score }) => ({
       path: asset.path,

@@ -1,8 +1,12 @@
 import Database, { SqliteError } from "better-sqlite3";
 import { Llm2ClipError } from "../errors";
+import type { MatrixScan } from "../runtime/matrix-scan";
 import { storeError } from "./sqlite-errors";
 import { TopK } from "./top-k";
 import { VectorIndex, type Indexed } from "./vector-index";
+
+/** Below this many rows V8's scan beats the round trip to ONNX Runtime (server/src/runtime/matrix-scan.ts). */
+const MIN_ROWS_FOR_SCAN = 4096;
 
 /** The model whose embedding space a collection's vectors live in. */
 export interface ModelStamp {
@@ -107,6 +111,7 @@ export class Collection {
     readonly name: string,
     private readonly database: Database.Database | (() => Database.Database),
     served: ModelStamp,
+    private readonly scan?: MatrixScan,
   ) {
     try {
       this.db = typeof database === "function" ? database() : database;
@@ -239,8 +244,8 @@ export class Collection {
    * The `topK` assets closest to `query` (a unit vector in the model's space), best first. `accept` filters paths;
    * it runs only for assets whose score could still enter the top k.
    */
-  rank(query: Float32Array, topK: number, accept: (asset: AssetEntry) => boolean = () => true, minScore = -Infinity): RankedAsset[] {
-    const scores = this.index.scores(query);
+  async rank(query: Float32Array, topK: number, accept: (asset: AssetEntry) => boolean = () => true, minScore = -Infinity): Promise<RankedAsset[]> {
+    const scores = await this.scores(query);
     const best = new TopK<AssetEntry>(topK);
     for (const asset of this.assetsByPath.values()) {
       const score = scores[asset.content.row]!;
@@ -248,6 +253,18 @@ export class Collection {
       best.offer(score, asset);
     }
     return best.sorted().map(({ score, item }) => ({ asset: item, score }));
+  }
+
+  /**
+   * The query's score for every row of the index. Large indexes are scanned by `scan` (vectorised, off V8); if a sync
+   * moved rows while that ran, they are scored again here so that every score belongs to its row.
+   */
+  private async scores(query: Float32Array): Promise<Float32Array> {
+    if (!this.scan || this.index.size < MIN_ROWS_FOR_SCAN) return this.index.scores(query);
+    if (query.length !== this.index.dim) throw new Error(`query has ${query.length} dimensions, the index ${this.index.dim}`);
+    const version = this.index.version;
+    const scores = await this.scan.scores(this.index.matrix(), this.index.size, query);
+    return this.index.version === version ? scores : this.index.scores(query);
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Llm2ClipError } from "../errors";
+import type { MatrixScan } from "../runtime/matrix-scan";
 import { Collection, openDatabase, type ModelStamp } from "./collection";
 import { validateCollectionName } from "./names";
 
@@ -22,6 +23,7 @@ export class CollectionRegistry {
   constructor(
     readonly dir: string,
     readonly served: ModelStamp,
+    private readonly scan?: MatrixScan,
   ) {}
 
   /** An existing collection; NOT_FOUND naming `field` otherwise. */
@@ -97,7 +99,7 @@ export class CollectionRegistry {
   }
 
   private openFile(name: string): Collection {
-    const collection = new Collection(name, () => openDatabase(this.file(name)), this.served);
+    const collection = new Collection(name, () => openDatabase(this.file(name)), this.served, this.scan);
     this.open.set(name, collection);
     return collection;
   }

@@ -10,6 +10,7 @@ export interface Indexed {
 export class VectorIndex<T extends Indexed> {
   private data: Float32Array;
   private readonly owners: T[] = [];
+  private changes = 0;
 
   constructor(readonly dim: number, capacity = 1024) {
     this.data = new Float32Array(dim * Math.max(1, capacity));
@@ -17,6 +18,11 @@ export class VectorIndex<T extends Indexed> {
 
   get size(): number {
     return this.owners.length;
+  }
+
+  /** Counts adds and removes, so that a caller who scored `matrix()` asynchronously can tell whether rows moved since. */
+  get version(): number {
+    return this.changes;
   }
 
   add(owner: T, vector: Float32Array): void {
@@ -30,6 +36,7 @@ export class VectorIndex<T extends Indexed> {
     this.data.set(vector, row * this.dim);
     owner.row = row;
     this.owners.push(owner);
+    this.changes++;
   }
 
   /** Removes the owner's row by moving the last row into its place. */
@@ -45,6 +52,12 @@ export class VectorIndex<T extends Indexed> {
     }
     this.owners.pop();
     owner.row = -1;
+    this.changes++;
+  }
+
+  /** The rows as one row-major matrix (a view, valid until the next add or remove). */
+  matrix(): Float32Array {
+    return this.data.subarray(0, this.owners.length * this.dim);
   }
 
   vector(owner: T): Float32Array {

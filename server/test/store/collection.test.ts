@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Llm2ClipError } from "../../src/errors";
+import { createMatrixScan, type MatrixScan } from "../../src/runtime/matrix-scan";
 import { Collection, openDatabase, type AssetInput } from "../../src/store/collection";
 
 const MODEL = { name: "test-model", embedDim: 8 };
@@ -36,7 +37,7 @@ describe("Collection", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("stores contents once per hash, survives reopening, and ranks paths by cosine", () => {
+  it("stores contents once per hash, survives reopening, and ranks paths by cosine", async () => {
     const c = new Collection("c", openDatabase(file), MODEL);
     c.addContent(content(1, unit(1, 0)), [asset("a/red.png", 1, ["a red thing"]), asset("copy/red.png", 1)]);
     c.addContent(content(2, unit(0, 1)), [asset("b/blue.png", 2)]);
@@ -46,17 +47,57 @@ describe("Collection", () => {
     expect(reopened.assetCount).toBe(3);
     expect(reopened.contentCount).toBe(2);
     expect(reopened.asset("a/red.png")?.altTexts).toEqual(["a red thing"]);
-    const ranked = reopened.rank(unit(1, 0.2), 2);
+    const ranked = await reopened.rank(unit(1, 0.2), 2);
     expect(ranked.map((r) => r.asset.path).sort()).toEqual(["a/red.png", "copy/red.png"]);
     expect(ranked[0]!.score).toBeCloseTo(1 / Math.hypot(1, 0.2), 5);
     expect(ranked[0]!.asset.content).toMatchObject({ width: 10, height: 5, size: 101 });
-    const filtered = reopened.rank(unit(1, 0.2), 2, (a) => a.path.startsWith("b/"));
+    const filtered = await reopened.rank(unit(1, 0.2), 2, (a) => a.path.startsWith("b/"));
     expect(filtered.map((r) => r.asset.path)).toEqual(["b/blue.png"]);
-    expect(reopened.rank(unit(1, 0.2), 5, undefined, 0.5).map((r) => r.asset.path)).not.toContain("b/blue.png");
+    expect((await reopened.rank(unit(1, 0.2), 5, undefined, 0.5)).map((r) => r.asset.path)).not.toContain("b/blue.png");
     reopened.close();
   });
 
-  it("drops a content when its last path is deleted or re-pointed, and keeps the vector index consistent", () => {
+  describe("from 4,096 assets on, scored through a MatrixScan", () => {
+    const ROWS = 5000;
+    // Pseudo-random directions in all 8 dimensions, so that no two assets nearly tie.
+    const vectorOf = (n: number) => unit(...Array.from({ length: MODEL.embedDim }, (_, i) => Math.sin(n * 12.9898 + i * 78.233) * 43758.5453 % 1));
+    const fill = (scan: MatrixScan) => {
+      const c = new Collection("c", openDatabase(file), MODEL, scan);
+      for (let n = 1; n <= ROWS; n++) c.addContent(content(n, vectorOf(n)), [asset(`img/${n}.png`, n)]);
+      return c;
+    };
+
+    it("ranks as V8's scan does", async () => {
+      const c = fill(createMatrixScan());
+      const query = unit(0.3, -0.9, 0.2, 0.5);
+      const ranked = await c.rank(query, 5);
+      c.close();
+      const plain = new Collection("c", openDatabase(file), MODEL);
+      const expected = await plain.rank(query, 5);
+      plain.close();
+      expect(ranked.map((r) => r.asset.path)).toEqual(expected.map((r) => r.asset.path));
+      ranked.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i]!.score, 5));
+    });
+
+    it("scores again when a sync moved rows while the scan ran", async () => {
+      let c: Collection | undefined;
+      // A scan during which the first asset is deleted, so the last row moves into its place: its scores are stale.
+      const racing: MatrixScan = {
+        async scores(matrix, rows, query) {
+          const stale = await createMatrixScan().scores(matrix, rows, query);
+          c!.applyPaths([], ["img/1.png"]);
+          return stale;
+        },
+      };
+      c = fill(racing);
+      const ranked = await c.rank(vectorOf(ROWS), 1);
+      expect(ranked[0]!.asset.path).toBe(`img/${ROWS}.png`);
+      expect(ranked[0]!.score).toBeCloseTo(1, 5);
+      c.close();
+    });
+  });
+
+  it("drops a content when its last path is deleted or re-pointed, and keeps the vector index consistent", async () => {
     const c = new Collection("c", openDatabase(file), MODEL);
     c.addContent(content(1, unit(1, 0)), [asset("one.png", 1)]);
     c.addContent(content(2, unit(0, 1)), [asset("two.png", 2)]);
@@ -65,7 +106,7 @@ describe("Collection", () => {
     expect(c.contentCount).toBe(3);
     c.applyPaths([], ["two.png"]);
     expect(c.contentCount).toBe(2);
-    const best = c.rank(unit(0, 0, 1), 1);
+    const best = await c.rank(unit(0, 0, 1), 1);
     expect(best[0]!.asset.path).toBe("three.png");
     expect(best[0]!.score).toBeCloseTo(1, 5);
     c.close();
