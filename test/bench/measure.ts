@@ -1,4 +1,5 @@
 // Closed-loop load: `concurrency` workers each issue their next request as soon as the previous one answers.
+import { mapLimited } from "../../server/src/cli/map-limited";
 
 export interface LoadResult {
   requests: number;
@@ -29,16 +30,12 @@ export function summarize(latenciesMs: number[], seconds: number): LoadResult {
 /** Runs `total` requests, `request(i)` for i = 0..total-1, with `concurrency` in flight. */
 export async function closedLoop(total: number, concurrency: number, request: (i: number) => Promise<unknown>): Promise<LoadResult> {
   const latencies: number[] = [];
-  let next = 0;
   const started = performance.now();
-  const worker = async () => {
-    for (let i = next++; i < total; i = next++) {
-      const t0 = performance.now();
-      await request(i);
-      latencies.push(performance.now() - t0);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+  await mapLimited(Array.from({ length: total }, (_, i) => i), concurrency, async (i) => {
+    const t0 = performance.now();
+    await request(i);
+    latencies.push(performance.now() - t0);
+  });
   return summarize(latencies, (performance.now() - started) / 1000);
 }
 

@@ -8,7 +8,7 @@ import { findImageReferences, isAltMissing, isReferenceLanguage, type ImageRefer
 import type { DaemonConnection } from "../connection/connection";
 import type { WorkspaceIndexer } from "../indexing/indexer";
 import { KeyedDebouncer } from "../shared/debounce";
-import { mapLimited } from "../shared/limit";
+import { mapLimited } from "../../../server/src/cli/map-limited";
 import { referenceContext } from "../../../server/src/cli/doc-context";
 import { relativeInside, resolveImageFile, sha256File } from "../../../server/src/cli/files";
 import { missingFinding, severityFor, verdictFinding, type AltCheck, type Finding, type SeveritySetting, type SeveritySettings } from "./findings";

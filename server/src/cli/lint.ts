@@ -5,6 +5,7 @@ import path from "node:path";
 import { altTextEdit, findImageReferences, isAltMissing, type ImageReference, type TextEdit } from "../alttext/references";
 import { referenceContext } from "./doc-context";
 import { documentLanguage, resolveImageFile } from "./files";
+import { mapLimited } from "./map-limited";
 
 export type ProblemKind = "missing" | "weak" | "mismatch";
 
@@ -60,16 +61,10 @@ export async function lintDocuments(cwd: string, files: readonly string[], advis
       else work.push({ ref, file, text, imageFile });
     }
   }
-  const problems: (LintProblem | undefined)[] = new Array(work.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < work.length; i = next++) {
-      const { ref, file, text, imageFile } = work[i]!;
-      const problem = await judge(ref, file, text, imageFile, advise);
-      if (problem) problems[i] = { ...problem, image: path.relative(cwd, imageFile).split(path.sep).join("/") };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, work.length) }, worker));
+  const problems = await mapLimited(work, CONCURRENCY, async ({ ref, file, text, imageFile }) => {
+    const problem = await judge(ref, file, text, imageFile, advise);
+    return problem && { ...problem, image: path.relative(cwd, imageFile).split(path.sep).join("/") };
+  });
   result.checked = work.length;
   result.problems = problems.filter((problem): problem is LintProblem => problem !== undefined);
   return result;
