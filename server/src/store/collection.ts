@@ -5,9 +5,6 @@ import { storeError } from "./sqlite-errors";
 import { TopK } from "./top-k";
 import { VectorIndex, type Indexed } from "./vector-index";
 
-/** Below this many rows V8's scan beats the round trip to ONNX Runtime (server/src/runtime/matrix-scan.ts). */
-const MIN_ROWS_FOR_SCAN = 4096;
-
 /** The model whose embedding space a collection's vectors live in. */
 export interface ModelStamp {
   name: string;
@@ -245,7 +242,7 @@ export class Collection {
    * it runs only for assets whose score could still enter the top k.
    */
   async rank(query: Float32Array, topK: number, accept: (asset: AssetEntry) => boolean = () => true, minScore = -Infinity): Promise<RankedAsset[]> {
-    const scores = await this.scores(query);
+    const scores = await this.index.scoresWith(this.scan, query);
     const best = new TopK<AssetEntry>(topK);
     for (const asset of this.assetsByPath.values()) {
       const score = scores[asset.content.row]!;
@@ -253,18 +250,6 @@ export class Collection {
       best.offer(score, asset);
     }
     return best.sorted().map(({ score, item }) => ({ asset: item, score }));
-  }
-
-  /**
-   * The query's score for every row of the index. Large indexes are scanned by `scan` (vectorised, off V8); if a sync
-   * moved rows while that ran, they are scored again here so that every score belongs to its row.
-   */
-  private async scores(query: Float32Array): Promise<Float32Array> {
-    if (!this.scan || this.index.size < MIN_ROWS_FOR_SCAN) return this.index.scores(query);
-    if (query.length !== this.index.dim) throw new Error(`query has ${query.length} dimensions, the index ${this.index.dim}`);
-    const version = this.index.version;
-    const scores = await this.scan.scores(this.index.matrix(), this.index.size, query);
-    return this.index.version === version ? scores : this.index.scores(query);
   }
 
   close(): void {
