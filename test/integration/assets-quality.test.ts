@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { SearchAssetsResponse } from "@llm2clip/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isImageFile } from "../../server/src/cli/files";
 import { runCli } from "../support/cli";
 import { REPO_ROOT, startDaemon, unary, type RunningDaemon } from "../support/daemon";
 import { readAnswers } from "../e2e/support/sample-answers";
@@ -47,7 +48,7 @@ describe.skipIf(!ready)("the sample docs repository with the trained tiny model"
     daemon = await startDaemon(["--model", MODEL_DIR]);
     const indexed = await runCli(["--server", daemon.address, "index", ".", "--collection", "samples", "--json"], SAMPLES);
     expect(indexed.code).toBe(0);
-    const imageFiles = readdirSync(SAMPLES, { recursive: true }).filter((file) => /\.(png|jpe?g|gif|webp|svg)$/i.test(String(file)));
+    const imageFiles = readdirSync(SAMPLES, { recursive: true }).filter((file) => isImageFile(String(file)));
     expect(imageFiles.length).toBeGreaterThanOrEqual(Object.keys(answers.images).length);
     expect(JSON.parse(indexed.stdout).summary).toMatchObject({ failed: 0, totalAssets: imageFiles.length });
   });

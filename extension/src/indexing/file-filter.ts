@@ -1,9 +1,10 @@
 // Which workspace paths are indexed: the include globs, minus node_modules, .git, files.exclude and the exclude globs.
 // Pure over the settings' values, so that the rules are unit-tested.
 import picomatch from "picomatch";
+import { IMAGE_EXTENSIONS as IMAGE_FILE_EXTENSIONS, isImageFile } from "../../../server/src/cli/files";
 
-export const IMAGE_EXTENSIONS = ["png", "jpg", "jpeg", "gif", "webp", "svg"] as const;
-const IMAGE_FILE = new RegExp(`\\.(${IMAGE_EXTENSIONS.join("|")})$`, "i");
+/** The image types the CLI's `index` takes too, without their dot, for globs. */
+export const IMAGE_EXTENSIONS = [...IMAGE_FILE_EXTENSIONS].map((extension) => extension.slice(1));
 const ALWAYS_EXCLUDED = ["**/node_modules/**", "**/.git/**"];
 
 export interface FilterSettings {
@@ -28,5 +29,5 @@ export function exclusionFilter(settings: FilterSettings): (relativePath: string
 export function imagePathFilter(settings: FilterSettings): (relativePath: string) => boolean {
   const notExcluded = exclusionFilter(settings);
   const isIncluded = picomatch([...settings.include], { dot: false });
-  return (relativePath) => IMAGE_FILE.test(relativePath) && isIncluded(relativePath) && notExcluded(relativePath);
+  return (relativePath) => isImageFile(relativePath) && isIncluded(relativePath) && notExcluded(relativePath);
 }
