@@ -4,6 +4,9 @@ float32 graphs are traced directly. float16 graphs are traced in bfloat16 (torch
 CPU, but bfloat16 works) and every bfloat16 type is then rewritten to float16; the explicit float32 casts in
 RMSNorm and softmax survive, as they do in HF Llama. Weights are re-rounded from their float32 originals so the
 float16 graph is not degraded by the bfloat16 detour.
+
+Every graph takes and gives float32 whatever its precision: a float16 graph casts its floating input and its output
+inside the graph, so that its runtime never converts tensors element by element.
 """
 
 from __future__ import annotations
@@ -56,17 +59,17 @@ LLM = GraphSpec(
 ADAPTER = GraphSpec(("features",), ("text_embeds",), {"features": {0: "batch"}, "text_embeds": {0: "batch"}})
 
 
-def example_inputs(module: nn.Module, dtype: torch.dtype = torch.float32) -> Tuple[torch.Tensor, ...]:
-    """Small inputs to trace with; batch 2 and sequence 5 so that no axis is specialised to 1."""
+def example_inputs(module: nn.Module) -> Tuple[torch.Tensor, ...]:
+    """Small float32 inputs to trace with; batch 2 and sequence 5 so that no axis is specialised to 1."""
     if isinstance(module, VisionTransformer):
         size = module.cfg.image_size
-        return (torch.randn(2, 3, size, size, dtype=dtype),)
+        return (torch.randn(2, 3, size, size),)
     if isinstance(module, LlamaEncoder):
         ids = torch.randint(0, module.cfg.vocab_size, (2, 5))
         mask = torch.tensor([[0, 0, 1, 1, 1], [1, 1, 1, 1, 1]])
         return ids, mask, mask
     if isinstance(module, TextAdapter):
-        return (torch.randn(2, module.cfg.feature_dim, dtype=dtype),)
+        return (torch.randn(2, module.cfg.feature_dim),)
     raise TypeError(f"no ONNX graph is defined for {type(module).__name__}")
 
 
@@ -80,13 +83,13 @@ def spec_for(module: nn.Module) -> GraphSpec:
     raise TypeError(f"no ONNX graph is defined for {type(module).__name__}")
 
 
-def _trace(module: nn.Module, dtype: torch.dtype, path: Path) -> None:
+def _trace(module: nn.Module, path: Path) -> None:
     spec = spec_for(module)
     module = module.eval()
     with torch.no_grad():
         torch.onnx.export(
             module,
-            example_inputs(module, dtype),
+            example_inputs(module),
             str(path),
             opset_version=OPSET,
             input_names=list(spec.inputs),
@@ -155,7 +158,7 @@ def export_float32(module: nn.Module, path: Path) -> List[Path]:
     """Trace `module` (converted to float32 in place) to `path`; returns the files written."""
     with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
         traced = Path(scratch) / path.name
-        _trace(module.float(), torch.float32, traced)
+        _trace(module.float(), traced)
         return _write(_load_traced(traced), Path(scratch), path)
 
 
@@ -207,8 +210,22 @@ def retype_bfloat16_nodes(model: onnx.ModelProto) -> None:
                 attr.t.CopyFrom(_float16_tensor(attr.t, {}))
 
 
+def cast_outputs_to_float32(model: onnx.ModelProto) -> None:
+    """Floating outputs become float32 through a Cast at the end of the graph (floating inputs are cast by the modules)."""
+    graph = model.graph
+    for output in graph.output:
+        tensor_type = output.type.tensor_type
+        if tensor_type.elem_type != TensorProto.FLOAT16:
+            continue
+        half = output.name + "_float16"
+        for node in graph.node:
+            node.output[:] = [half if name == output.name else name for name in node.output]
+        graph.node.append(onnx.helper.make_node("Cast", [half], [output.name], to=TensorProto.FLOAT, name=f"{output.name}_to_float32"))
+        tensor_type.elem_type = TensorProto.FLOAT
+
+
 def export_float16(module: nn.Module, path: Path) -> List[Path]:
-    """Save `module` as a float16 graph with float16 I/O.
+    """Save `module` as a float16 graph with float32 I/O (cast inside the graph).
 
     A bfloat16 module (the released Llama checkpoint's own dtype) is traced as it is: bfloat16 -> float16 is exact for
     weights in float16's range. A float32 module is traced from a bfloat16 copy, and its weights re-rounded from float32.
@@ -219,9 +236,10 @@ def export_float16(module: nn.Module, path: Path) -> List[Path]:
         traced_module, originals = copy.deepcopy(module).to(torch.bfloat16), _float32_originals(module)
     with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
         traced = Path(scratch) / path.name
-        _trace(traced_module, torch.bfloat16, traced)
+        _trace(traced_module, traced)
         model = _load_traced(traced)
         retype_bfloat16_nodes(model)
+        cast_outputs_to_float32(model)
         return _write(model, Path(scratch), path, lambda tensor: _float16_tensor(tensor, originals))
 
 
