@@ -11,6 +11,7 @@ inside the graph, so that its runtime never converts tensors element by element.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import inspect
@@ -25,6 +26,7 @@ import torch
 from onnx import TensorProto, numpy_helper
 from torch import nn
 
+from .fused_attention import MS_DOMAIN, fused_attention
 from .modeling import LlamaEncoder, TextAdapter, VisionTransformer
 
 OPSET = 17
@@ -83,10 +85,10 @@ def spec_for(module: nn.Module) -> GraphSpec:
     raise TypeError(f"no ONNX graph is defined for {type(module).__name__}")
 
 
-def _trace(module: nn.Module, path: Path) -> None:
+def _trace(module: nn.Module, path: Path, fused: bool) -> None:
     spec = spec_for(module)
     module = module.eval()
-    with torch.no_grad():
+    with torch.no_grad(), fused_attention(module) if fused else contextlib.nullcontext():
         torch.onnx.export(
             module,
             example_inputs(module),
@@ -96,8 +98,27 @@ def _trace(module: nn.Module, path: Path) -> None:
             output_names=list(spec.outputs),
             dynamic_axes=spec.dynamic_axes,
             do_constant_folding=True,
+            custom_opsets={MS_DOMAIN: 1},
             **TORCHSCRIPT_EXPORTER,
         )
+
+
+def output_width(module: nn.Module) -> int:
+    if isinstance(module, VisionTransformer):
+        return module.cfg.embed_dim
+    if isinstance(module, LlamaEncoder):
+        return module.cfg.hidden_size
+    if isinstance(module, TextAdapter):
+        return module.cfg.embed_dim
+    raise TypeError(f"no ONNX graph is defined for {type(module).__name__}")
+
+
+def declare_output_width(model: onnx.ModelProto, width: int) -> None:
+    """Fix the output's feature axis, which torch's shape inference loses past a com.microsoft node."""
+    for output in model.graph.output:
+        dims = output.type.tensor_type.shape.dim
+        dims[len(dims) - 1].Clear()
+        dims[len(dims) - 1].dim_value = width
 
 
 def _external_bytes(tensor: TensorProto, base: Path) -> bytes:
@@ -154,12 +175,17 @@ def _load_traced(path: Path) -> onnx.ModelProto:
     return onnx.load(str(path), load_external_data=False)
 
 
-def export_float32(module: nn.Module, path: Path) -> List[Path]:
-    """Trace `module` (converted to float32 in place) to `path`; returns the files written."""
+def export_float32(module: nn.Module, path: Path, fused: bool = True) -> List[Path]:
+    """Trace `module` (converted to float32 in place) to `path`; returns the files written.
+
+    `fused` writes attention as com.microsoft MultiHeadAttention (fused_attention.py); False keeps torch's plain ops.
+    """
     with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
         traced = Path(scratch) / path.name
-        _trace(module.float(), traced)
-        return _write(_load_traced(traced), Path(scratch), path)
+        _trace(module.float(), traced, fused)
+        model = _load_traced(traced)
+        declare_output_width(model, output_width(module))
+        return _write(model, Path(scratch), path)
 
 
 def _bf16_key(array: np.ndarray) -> str:
@@ -224,7 +250,7 @@ def cast_outputs_to_float32(model: onnx.ModelProto) -> None:
         tensor_type.elem_type = TensorProto.FLOAT
 
 
-def export_float16(module: nn.Module, path: Path) -> List[Path]:
+def export_float16(module: nn.Module, path: Path, fused: bool = True) -> List[Path]:
     """Save `module` as a float16 graph with float32 I/O (cast inside the graph).
 
     A bfloat16 module (the released Llama checkpoint's own dtype) is traced as it is: bfloat16 -> float16 is exact for
@@ -236,10 +262,11 @@ def export_float16(module: nn.Module, path: Path) -> List[Path]:
         traced_module, originals = copy.deepcopy(module).to(torch.bfloat16), _float32_originals(module)
     with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
         traced = Path(scratch) / path.name
-        _trace(traced_module, traced)
+        _trace(traced_module, traced, fused)
         model = _load_traced(traced)
         retype_bfloat16_nodes(model)
         cast_outputs_to_float32(model)
+        declare_output_width(model, output_width(module))
         return _write(model, Path(scratch), path, lambda tensor: _float16_tensor(tensor, originals))
 
 

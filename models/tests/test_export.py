@@ -27,6 +27,13 @@ def random_modules(seed=0):
     return modules
 
 
+def left_padded_batch():
+    """Three rows of 6, 2 and 4 tokens, padded on the left as LLM2Vec pads."""
+    ids = torch.randint(0, TINY_TEXT.vocab_size, (3, 6), generator=torch.Generator().manual_seed(1))
+    mask = torch.tensor([[1] * 6, [0] * 4 + [1] * 2, [0] * 2 + [1] * 4])
+    return ids, mask
+
+
 def io_signature(values):
     """name -> (element type, [dim_param or dim_value])"""
     return {

@@ -1,5 +1,7 @@
 // The exporter's graphs, run by onnxruntime-node, against the torch modules they came from (models/llm2clip).
 // Python writes random tiny graphs of each kind plus torch's outputs on fixed inputs; here ORT runs the same inputs.
+// The vision and llm graphs carry fused attention (com.microsoft MultiHeadAttention, run by ORT's CPU provider here),
+// in float32 and float16; the plain export (torch's own attention ops) is checked too.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -21,8 +23,12 @@ interface Case {
   inputs: Record<string, ArraySpec>;
   outputs: Record<string, ArraySpec>;
 }
+type FileKey = "file" | "float16_file" | "plain_file";
 interface Fixture {
-  graphs: Record<"vision" | "llm" | "adapter", { file: string; float16_file: string; cases: Case[] }>;
+  graphs: Record<
+    "vision" | "llm" | "adapter",
+    Record<FileKey, string> & { cases: Case[]; attention_layers: number; fused_attention_nodes: Record<FileKey, number> }
+  >;
 }
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "export-parity-"));
@@ -60,9 +66,9 @@ function relativeError(actual: Float32Array, expected: Float32Array): number {
   return diff / scale;
 }
 
-async function runCases(graph: keyof Fixture["graphs"], float16: boolean): Promise<number[]> {
+async function runCases(graph: keyof Fixture["graphs"], file: FileKey): Promise<number[]> {
   const entry = fixture.graphs[graph];
-  const session = await ort.InferenceSession.create(path.join(dir, float16 ? entry.float16_file : entry.file));
+  const session = await ort.InferenceSession.create(path.join(dir, entry[file]));
   const errors: number[] = [];
   try {
     for (const testCase of entry.cases) {
@@ -84,13 +90,24 @@ async function runCases(graph: keyof Fixture["graphs"], float16: boolean): Promi
 
 describe.each(["vision", "llm", "adapter"] as const)("exported %s graph", (graph) => {
   it("matches torch in float32 within 1e-4 relative error, at untraced batch and sequence sizes", async () => {
-    const errors = await runCases(graph, false);
+    const errors = await runCases(graph, "file");
     expect(errors.length).toBe(fixture.graphs[graph].cases.length);
     for (const error of errors) expect(error).toBeLessThanOrEqual(FLOAT32_TOLERANCE);
   });
 
   it("matches torch in float16 within 1e-2 relative error", async () => {
-    const errors = await runCases(graph, true);
+    const errors = await runCases(graph, "float16_file");
     for (const error of errors) expect(error).toBeLessThanOrEqual(FLOAT16_TOLERANCE);
+  });
+
+  it("matches torch in float32 with the plain attention export too", async () => {
+    const errors = await runCases(graph, "plain_file");
+    for (const error of errors) expect(error).toBeLessThanOrEqual(FLOAT32_TOLERANCE);
+  });
+
+  it("has one fused attention node per layer in both precisions, and none in the plain export", () => {
+    const entry = fixture.graphs[graph];
+    expect(entry.fused_attention_nodes).toEqual({ file: entry.attention_layers, float16_file: entry.attention_layers, plain_file: 0 });
+    if (graph !== "adapter") expect(entry.attention_layers).toBeGreaterThan(0);
   });
 });
