@@ -1,7 +1,8 @@
 // `npm run bench`: the daemon against its peers, measured in the same run on the same machine.
 //   peer (a): the same ONNX graphs run in-process by onnxruntime-node through the daemon's runtime, without gRPC;
 //   peer (b): PyTorch on the CPU running the model's architecture in-process (torch_peer.py).
-// Prints a table, writes results/<mode>.json and .md, and ends with one JSON line for machines.
+// Also: fused against plain attention export, and the event loop's timer delay while graphs run (./attention.ts).
+// Prints a table, writes test/.artifacts/bench/<mode>.json and .md (ignored), and ends with one JSON line for machines.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -15,6 +16,7 @@ import { readManifest } from "../../server/src/model/manifest";
 import { createMatrixScan, type MatrixScan } from "../../server/src/runtime/matrix-scan";
 import { Collection, openDatabase } from "../../server/src/store/collection";
 import { DEFAULT_MODEL_DIR, REPO_ROOT, startDaemon, type RunningDaemon } from "../support/daemon";
+import { type AttentionBench, benchAttention, vitGraphs } from "./attention";
 import { closedLoop, percentile, timeEach, type LoadResult } from "./measure";
 import { caption, renderImages } from "./workload";
 
@@ -29,6 +31,9 @@ const CACHE_SAMPLES = flags.quick ? 40 : 200;
 const SEARCH_SIZES = [1_000, 10_000, 100_000];
 const SEARCH_SAMPLES = flags.quick ? 30 : 100;
 const BENCH_DIR = path.join(REPO_ROOT, "test/bench");
+const OUT_DIR = path.join(REPO_ROOT, "test/.artifacts/bench");
+const ATTENTION_ROUNDS = flags.quick ? 3 : 7;
+const EVENT_LOOP_SECONDS = flags.quick ? 5 : 20;
 const started = performance.now();
 const progress = (what: string) => console.error(`[${((performance.now() - started) / 1000).toFixed(0)} s] ${what}`);
 
@@ -124,9 +129,13 @@ async function main(): Promise<void> {
     const daemonResults = await measureDaemon(daemon, imageAt, freshCaptions);
     await daemon.stop();
 
-    const report = buildReport({ manifestName: manifest.name, inProcess, inProcessCache, torch, daemon: daemonResults, searchInProcess });
-    writeFileSync(path.join(BENCH_DIR, `results/${MODE}.json`), JSON.stringify(report.json, null, 2) + "\n");
-    writeFileSync(path.join(BENCH_DIR, `results/${MODE}.md`), report.markdown);
+    progress("attention: fused against plain ViT-B/16-224 export, in rounds; event-loop delay while it runs");
+    mkdirSync(OUT_DIR, { recursive: true });
+    const attention = await benchAttention(vitGraphs(REPO_ROOT, path.join(OUT_DIR, "graphs")), ATTENTION_ROUNDS, EVENT_LOOP_SECONDS);
+
+    const report = buildReport({ manifestName: manifest.name, inProcess, inProcessCache, torch, daemon: daemonResults, searchInProcess, attention });
+    writeFileSync(path.join(OUT_DIR, `${MODE}.json`), JSON.stringify(report.json, null, 2) + "\n");
+    writeFileSync(path.join(OUT_DIR, `${MODE}.md`), report.markdown);
     console.log(report.markdown);
     console.log(JSON.stringify(report.summary));
   } finally {
@@ -244,10 +253,13 @@ interface ReportInput {
   torch: { threads: number; torch: string; images: ByConcurrency; texts: ByConcurrency };
   daemon: DaemonResults;
   searchInProcess: Record<string, SearchScans>;
+  attention: AttentionBench;
 }
 
 function buildReport(input: ReportInput) {
   const { inProcess, torch, daemon } = input;
+  const fused = input.attention.fusedVsPlain;
+  const loop = input.attention.eventLoop;
   const f = (x: number, digits = 1) => x.toFixed(digits);
   const rows: string[] = [
     `## Throughput and latency (${MODE}, model ${input.manifestName}, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? "?"}, ${new Date().toISOString().slice(0, 10)})`,
@@ -288,6 +300,17 @@ function buildReport(input: ReportInput) {
     "",
     `Daemon RSS: ${f(daemon.rssAfterLoadMiB)} MiB with the model loaded, ${f(daemon.rssAfterBenchMiB)} MiB after the run (100k-asset collections open).`,
     "",
+    `Random-weight ViT-B/16-224, float32, batch 8, through the runtime's worker sessions, ${input.attention.fusedVsPlain.ratios.length} alternating rounds:`,
+    "",
+    "| export | img/s per round | fused ÷ plain, median (min–max) |",
+    "| --- | --- | ---: |",
+    ...(["fused", "plain"] as const).map(
+      (peer) =>
+        `| ${peer === "fused" ? "fused attention (MultiHeadAttention)" : "plain (torch's ops)"} | ${input.attention.fusedVsPlain.samples[peer]!.map((x) => f(x, 2)).join(", ")} | ${peer === "fused" ? `${f(fused.median, 2)} (${f(fused.min, 2)}–${f(fused.max, 2)})` : ""} |`,
+    ),
+    "",
+    `Event loop while the fused graph runs back to back (${loop.batches} batches, p50 ${f(loop.batchMsP50, 0)} ms each): a 10 ms timer fired late by p50 ${f(loop.timerDelayP50Ms, 2)} ms, p99 ${f(loop.timerDelayP99Ms, 2)} ms, max ${f(loop.timerDelayMaxMs, 2)} ms.`,
+    "",
   );
   const summary = {
     mode: MODE,
@@ -303,6 +326,10 @@ function buildReport(input: ReportInput) {
     daemon_images_per_s_c8: daemon.images[8]!.throughput,
     daemon_captions_per_s_c8: daemon.texts[8]!.throughput,
     daemon_rss_mib: daemon.rssAfterLoadMiB,
+    fused_vit_speedup_cpu: fused.median,
+    fused_vit_speedup_cpu_spread: [fused.min, fused.max],
+    event_loop_p99_ms: loop.timerDelayP99Ms,
+    event_loop_batch_ms: loop.batchMsP50,
   };
   return { json: { ...input, summary }, markdown: rows.join("\n"), summary };
 }
