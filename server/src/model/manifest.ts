@@ -8,6 +8,9 @@ import { Llm2ClipError } from "../errors";
 export const MANIFEST_FORMAT = "llm2clip-model/1";
 export const FLOAT_TYPES = ["float32", "float16"] as const;
 export type FloatType = (typeof FLOAT_TYPES)[number];
+/** How captions become the llm graph's input (models/MANIFEST.md): llm2vec's own rules, or the tiny model's training rules. */
+export const CAPTION_HANDLINGS = ["llm2vec", "whole_words"] as const;
+export type CaptionHandling = (typeof CAPTION_HANDLINGS)[number];
 export const GRAPH_NAMES = ["vision", "llm", "adapter"] as const;
 export type GraphName = (typeof GRAPH_NAMES)[number];
 
@@ -42,6 +45,7 @@ export interface TextSpec {
   padToken: string;
   paddingSide: "left";
   maxLength: number;
+  captionHandling: CaptionHandling;
 }
 
 export interface Manifest {
@@ -57,7 +61,7 @@ export interface Manifest {
   text: TextSpec;
   altText: { thresholds: { good: number; mismatch: number }; captionBank?: ModelFile };
   selfCheck?: { image: ModelFile; captions: string[] };
-  /** The `text` section as written: part of the text-feature fingerprint. */
+  /** The `text` section as written, with its defaults filled in: part of the text-feature fingerprint. */
   rawText: unknown;
 }
 
@@ -175,6 +179,10 @@ async function readText(reader: FieldReader, dir: string, root: Json): Promise<T
     // LLM2Vec's mean pooling takes the last positions of each row, so it is only defined for left padding.
     paddingSide: reader.oneOf(text, "padding_side", "text.padding_side", ["left"] as const),
     maxLength: reader.positiveInteger(text, "max_length", "text.max_length"),
+    captionHandling:
+      text.caption_handling === undefined
+        ? "llm2vec"
+        : reader.oneOf(text, "caption_handling", "text.caption_handling", CAPTION_HANDLINGS),
   };
 }
 
@@ -230,6 +238,7 @@ export async function readManifest(dir: string): Promise<Manifest> {
   const logitScale = reader.number(json, "logit_scale", "logit_scale");
   if (logitScale <= 0) reader.fail("logit_scale", `must be positive, got ${logitScale}`);
 
+  const text = await readText(reader, root, json);
   return {
     path: manifestPath,
     dir: root,
@@ -243,9 +252,9 @@ export async function readManifest(dir: string): Promise<Manifest> {
       adapter: await readGraph(reader, root, graphs, "adapter"),
     },
     image: readImage(reader, json),
-    text: await readText(reader, root, json),
+    text,
     altText: await readAltText(reader, root, json),
     selfCheck: await readSelfCheck(reader, root, json),
-    rawText: json.text,
+    rawText: { ...(json.text as Json), caption_handling: text.captionHandling },
   };
 }
