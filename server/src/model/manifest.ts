@@ -27,13 +27,22 @@ export interface GraphSpec extends ModelFile {
   variants: Partial<Record<FloatType, ModelFile>>;
 }
 
+/** What happens to an alpha channel: dropped, as CLIPImageProcessor's convert_to_rgb does, or composited onto `background`. */
+export const ALPHA_POLICIES = ["drop", "composite"] as const;
+export type AlphaPolicy = (typeof ALPHA_POLICIES)[number];
+/** How the long side's length is rounded after the resize: truncated, as Hugging Face does, or Python's round(). */
+export const RESIZE_ROUNDINGS = ["floor", "half_even"] as const;
+export type ResizeRounding = (typeof RESIZE_ROUNDINGS)[number];
+
 export interface ImageSpec {
   size: number;
   resize: "bicubic_shortest_side";
+  resizeRounding: ResizeRounding;
   crop: "center";
   mean: [number, number, number];
   std: [number, number, number];
-  /** `#rrggbb`: transparent pixels are composited onto it. */
+  alpha: AlphaPolicy;
+  /** `#rrggbb`: with alpha "composite" transparent pixels are composited onto it; an SVG is always drawn on it. */
   background: string;
 }
 
@@ -160,11 +169,18 @@ function readImage(reader: FieldReader, root: Json): ImageSpec {
   return {
     size: reader.positiveInteger(image, "size", "image.size"),
     resize: reader.oneOf(image, "resize", "image.resize", ["bicubic_shortest_side"] as const),
+    resizeRounding: optionalOneOf(reader, image, "resize_rounding", "image.resize_rounding", RESIZE_ROUNDINGS),
     crop: reader.oneOf(image, "crop", "image.crop", ["center"] as const),
     mean: reader.triple(image, "mean", "image.mean", false),
     std: reader.triple(image, "std", "image.std", true),
+    alpha: optionalOneOf(reader, image, "alpha", "image.alpha", ALPHA_POLICIES),
     background,
   };
+}
+
+/** An optional choice whose first allowed value, the released checkpoints' behaviour, is the default. */
+function optionalOneOf<T extends string>(reader: FieldReader, obj: Json, key: string, field: string, allowed: readonly T[]): T {
+  return obj[key] === undefined ? allowed[0] : reader.oneOf(obj, key, field, allowed);
 }
 
 async function readText(reader: FieldReader, dir: string, root: Json): Promise<TextSpec> {
@@ -179,10 +195,7 @@ async function readText(reader: FieldReader, dir: string, root: Json): Promise<T
     // LLM2Vec's mean pooling takes the last positions of each row, so it is only defined for left padding.
     paddingSide: reader.oneOf(text, "padding_side", "text.padding_side", ["left"] as const),
     maxLength: reader.positiveInteger(text, "max_length", "text.max_length"),
-    captionHandling:
-      text.caption_handling === undefined
-        ? "llm2vec"
-        : reader.oneOf(text, "caption_handling", "text.caption_handling", CAPTION_HANDLINGS),
+    captionHandling: optionalOneOf(reader, text, "caption_handling", "text.caption_handling", CAPTION_HANDLINGS),
   };
 }
 
