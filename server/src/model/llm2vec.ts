@@ -104,8 +104,18 @@ export class Llm2VecTokenizer {
    * (llm2vec would embed the bare <|eot_id|>; a search or a verdict on that means nothing).
    */
   encode(caption: string): CaptionTokens {
-    if (pythonStrip(caption) === "") throw invalidArgument("text", "is empty; a caption needs at least one non-space character");
-    return this.encodePolicy(caption);
+    const text = this.canonical(caption);
+    if (pythonStrip(text) === "") throw invalidArgument("text", "is empty; a caption needs at least one non-space character");
+    return this.encodePolicy(text);
+  }
+
+  /**
+   * The caption with the whitespace the policy drops removed: captions with the same canonical form get the same
+   * tokens (llm2vec: trailing whitespace only; whole_words: both ends).
+   */
+  canonical(caption: string): string {
+    if (this.spec.captionHandling === "whole_words") return pythonStrip(caption);
+    return pythonStrip(LLM2VEC_SEPARATOR + caption).slice(LLM2VEC_SEPARATOR.length);
   }
 
   /** Pads rows on the left to the longest one. */
