@@ -60,11 +60,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
 
 async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefined, io: DaemonIo): Promise<number> {
   const log = createLogger(io.stderr);
-  const server = new Llm2ClipGrpcServer({ limits: options.limits, token: options.token });
+  const server = new Llm2ClipGrpcServer({ limits: options.limits, token: options.token, connections: options.connections });
   const address = formatListenAddress(options.listen);
   let port: number;
   try {
-    port = await server.listen(address, tls);
+    port = await server.listen(options.listen.host, options.listen.port, tls);
   } catch (error) {
     io.stderr(`llm2clipd: cannot listen on ${address}: ${(error as Error).message}\n`);
     return 1;
