@@ -174,7 +174,15 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
     manifest,
     sessions,
     tokenizer,
-    cache: new TextFeatureCache({ fingerprint, memoryEntries: options.textCacheEntries ?? 4096, dir: options.cacheDir }),
+    cache: new TextFeatureCache({
+      fingerprint,
+      memoryEntries: options.textCacheEntries ?? 4096,
+      dir: options.cacheDir,
+      onWriteError: (error, failures) => {
+        // The first failure and then one in a thousand: a full disk must not flood the log.
+        if (failures % 1000 === 1) log.warn(`text-feature cache: cannot write to ${options.cacheDir} (${failures} failed writes so far; answers are unaffected): ${error.message}`);
+      },
+    }),
     batching,
     maxImagePixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
     description: {
