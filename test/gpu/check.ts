@@ -5,7 +5,8 @@
 //   node check.cjs <dir with cases.json> [cuda|cpu]
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { type Device, GraphSession, type HostTensor } from "../../server/src/runtime/session";
+import type { Device, HostTensor } from "../../server/src/model/session";
+import { GraphSession } from "../../server/src/runtime/session";
 
 interface ArraySpec {
   file: string;

@@ -6,32 +6,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type * as ort from "onnxruntime-node";
+import type { Device, FloatTensor, HostTensor, ModelSession, OpenSession, SessionTuning, TensorInfo } from "../model/session";
 import { type FromWorker, GRAPH_SESSION_WORKER_SOURCE, type GraphWorkerData, type ToWorker, type WireTensor } from "./session-worker";
-
-export type Device = "cpu" | "cuda";
-
-export interface TensorInfo {
-  name: string;
-  /** ORT's element type, e.g. `float32`, `float16`, `int64`. */
-  type: string;
-  /** Fixed dims as numbers, symbolic ones as strings; empty when the graph does not say. */
-  shape: ReadonlyArray<number | string>;
-}
-
-export interface HostTensor {
-  data: Float32Array | BigInt64Array;
-  dims: readonly number[];
-}
-
-export interface FloatTensor {
-  data: Float32Array;
-  dims: readonly number[];
-}
-
-export interface SessionTuning {
-  /** Threads for one operator; 0 lets ORT use one per physical core. */
-  intraOpThreads: number;
-}
 
 export const DEFAULT_TUNING: SessionTuning = { intraOpThreads: 0 };
 
@@ -92,7 +68,7 @@ function wireTensor(tensor: HostTensor, transfer: Set<ArrayBuffer>): WireTensor 
  * The worker holds the process open only while a run is in flight, so an idle session never keeps the daemon alive,
  * and it dies with the process.
  */
-export class GraphSession {
+export class GraphSession implements ModelSession {
   private readonly pending = new Map<number, PendingRun>();
   private nextId = 0;
   private failure: Error | undefined;
@@ -173,3 +149,5 @@ export class GraphSession {
     this.pending.clear();
   }
 }
+
+export const openGraphSession: OpenSession = (file, device, tuning) => GraphSession.open(file, device, tuning);
