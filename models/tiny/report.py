@@ -8,6 +8,9 @@ from pathlib import Path
 
 import torch
 
+from .diagnostics import MAX_COLOUR_COSINE
+from .encoders import BASELINE, LLM2CLIP, NO_CONTRASTIVE
+
 KIND_LABELS = {"en_short": "en-short", "en_long": "en-long", "zh_short": "zh-short", "zh_long": "zh-long"}
 CHART = "eval-chart.png"
 
@@ -16,25 +19,58 @@ def pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
 
+def _row(results: dict, name: str) -> dict | None:
+    return results.get(name) or results.get(f"{name} (recorded)")
+
+
 def _targets(results: dict) -> list[tuple[str, str, bool]]:
-    tiny, base, ablation = (results[name] for name in results)
-    zh_tiny = min(tiny["zh_short"]["i2t_r1"], tiny["zh_long"]["i2t_r1"])
-    zh_base = max(base["zh_short"]["i2t_r1"], base["zh_long"]["i2t_r1"])
-    return [
-        ("en-short I2T R@1 ≥ 60%", f"{pct(tiny['en_short']['i2t_r1'])}%", tiny["en_short"]["i2t_r1"] >= 0.60),
-        (
-            "en-long I2T R@1 ≥ baseline + 15 pts",
-            f"{pct(tiny['en_long']['i2t_r1'])}% vs {pct(base['en_long']['i2t_r1'])}%",
-            tiny["en_long"]["i2t_r1"] >= base["en_long"]["i2t_r1"] + 0.15,
-        ),
-        ("zh I2T R@1 ≥ 30% (short and long)", f"{pct(zh_tiny)}% (lower of the two)", zh_tiny >= 0.30),
-        ("baseline zh I2T R@1 ≤ 5%", f"{pct(zh_base)}% (higher of the two)", zh_base <= 0.05),
-        (
+    """Issue 10's model targets, on this test split."""
+    tiny, base, ablation = results[LLM2CLIP], _row(results, BASELINE), _row(results, NO_CONTRASTIVE)
+    r1 = lambda row, kind: row[kind]["i2t_r1"]  # noqa: E731
+    zh_tiny = min(r1(tiny, "zh_short"), r1(tiny, "zh_long"))
+    rows = [("zh-short and zh-long I2T R@1 ≥ 60%", f"{pct(zh_tiny)}% (lower of the two)", zh_tiny >= 0.60)]
+    if base:
+        zh_base = max(r1(base, "zh_short"), r1(base, "zh_long"))
+        rows = [
+            (
+                "en-short I2T R@1 ≥ 85% and ≤ 3 pts under the baseline",
+                f"{pct(r1(tiny, 'en_short'))}% vs {pct(r1(base, 'en_short'))}%",
+                r1(tiny, "en_short") >= max(0.85, r1(base, "en_short") - 0.03),
+            ),
+            (
+                "en-long I2T R@1 ≥ 85% and ≥ baseline + 30 pts",
+                f"{pct(r1(tiny, 'en_long'))}% vs {pct(r1(base, 'en_long'))}%",
+                r1(tiny, "en_long") >= max(0.85, r1(base, "en_long") + 0.30),
+            ),
+            *rows,
+            ("baseline zh I2T R@1 near chance (≤ 5%)", f"{pct(zh_base)}% (higher of the two)", zh_base <= 0.05),
+        ]
+    if ablation:
+        rows.append((
             "CRA higher with the contrastive stage",
             f"{pct(tiny['cra']['text_embedding'])}% vs {pct(ablation['cra']['text_embedding'])}%",
             tiny["cra"]["text_embedding"] > ablation["cra"]["text_embedding"],
-        ),
+        ))
+    return rows
+
+
+def _feature_lines(features: dict) -> list[str]:
+    """The attribute-collapse diagnostic of stage b (diagnostics.py), before and after it."""
+    attributes = list(features["after"]["attribute_cosine"])
+    lines = [
+        "",
+        "## Attribute collapse (pooled LLM features, validation split)",
+        "",
+        "Mean cosine between a caption's features and those of the same caption with one attribute changed (lower: the",
+        f"attribute is visible); zh → en is 100-way retrieval on the features. Training fails when colour is ≥ {MAX_COLOUR_COSINE}.",
+        "",
+        "| LLM | " + " | ".join(attributes) + " | zh → en R@1 |",
+        "| --- | " + " | ".join("---:" for _ in attributes) + " | ---: |",
     ]
+    for label, key in (("before the caption-contrastive step", "before"), ("after it (shipped)", "after")):
+        row = features[key]
+        lines.append(f"| {label} | " + " | ".join(f"{row['attribute_cosine'][a]:.4f}" for a in attributes) + f" | {pct(row['zh_to_en_r1'])}% |")
+    return lines
 
 
 def draw_chart(results: dict, path: Path) -> None:
@@ -63,7 +99,16 @@ def draw_chart(results: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def write_report(results: dict, timings: dict, test_scenes: int, ship: Path, calibration: dict | None = None, sizes: dict | None = None, notes: str = "") -> None:
+def write_report(
+    results: dict,
+    timings: dict,
+    test_scenes: int,
+    ship: Path,
+    calibration: dict | None = None,
+    sizes: dict | None = None,
+    notes: str = "",
+    features: dict | None = None,
+) -> None:
     ship.mkdir(parents=True, exist_ok=True)
     draw_chart(results, ship / CHART)
     lines = [
@@ -93,12 +138,14 @@ def write_report(results: dict, timings: dict, test_scenes: int, ship: Path, cal
                   + ", ".join(f"{n}: {pct(v)}%" for n, v in llm_cra.items()) + "."]
     lines += ["", "## Targets", "", "| target | measured | met |", "| --- | --- | --- |"]
     lines += [f"| {t} | {m} | {'yes' if ok else '**no**'} |" for t, m, ok in _targets(results)]
+    if features:
+        lines += _feature_lines(features)
     lines += [
         "",
         "## Training",
         "",
-        f"Device: CPU only ({platform.machine()}, 2 cores shared with other jobs; torch {torch.__version__}). Each stage has a",
-        "wall-clock budget and its learning rate follows the budget's fraction, so a busier CPU gives fewer steps.",
+        f"Device: CPU only ({platform.machine()}, 2 cores shared with other jobs; torch {torch.__version__}). Each stage runs",
+        "a fixed number of steps and its learning rate follows their fraction, so a busier CPU only takes longer.",
         "",
         "| stage | wall time (s) | steps |",
         "| --- | ---: | ---: |",
