@@ -9,7 +9,9 @@
     mntp         b1. bidirectional masked next-token prediction, LoRA, English
     warm_start   instead of a, b1 and d's vision tower, with TINY_WARM_START=<shipped folder>: its LLM and vision tower
     contrastive  b2. caption-contrastive loss, full fine-tuning, English/Chinese/long positives, one-attribute hard
-                 negatives; fails when a colour change no longer moves the features (diagnostics.check_no_collapse)
+                 negatives (phrasings and languages)
+    attributes   b3. the same loss at a lower temperature, hard negatives on colour, size and background; fails
+                 when a colour change no longer moves the features (diagnostics.check_no_collapse)
     clip         c. frozen LLM features -> adapter + vision tower, CLIP loss, English only
     ablation     e. as c, on the LLM without stage b
     ship         calibrate alt-text thresholds on val, export models/tiny-llm2clip (tiny.ship)
@@ -36,7 +38,7 @@ from .baseline import baseline_text_tower, train_baseline
 from .bpe import ByteLevelBPE, train_merges
 from .clip_training import extract_features, train_adapter_stage, train_clip_stage
 from .config import CLIP_STAGE_SCENES, IMAGE_SIZE, SPLIT_SIZES, STEPS, VOCAB_TARGET, WARM_START, WORK, load_tokenizer
-from .contrastive import caption_contrastive, mntp
+from .contrastive import ATTRIBUTES, BILINGUAL, caption_contrastive, mntp
 from .corpus import documents
 from .dataset import make_split, read_split, training_pixels, write_split
 from .diagnostics import check_no_collapse, feature_report
@@ -123,18 +125,30 @@ def stage_warm_start() -> dict:
 
 
 def stage_contrastive() -> dict:
-    tokenizer = load_tokenizer()
     llm = load_llm("llm_mntp.pt")
+    result = caption_contrastive(llm, load_tokenizer(), read_split(WORK / "data" / "train"), STEPS["contrastive"], BILINGUAL)
+    torch.save(llm.state_dict(), WORK / "llm_bilingual.pt")
+    return result
+
+
+def stage_attributes() -> dict:
+    tokenizer = load_tokenizer()
     val = read_split(WORK / "data" / "val")
-    before = feature_report(llm, tokenizer, val)
-    result = caption_contrastive(llm, tokenizer, read_split(WORK / "data" / "train"), STEPS["contrastive"])
+    before_path = WORK / "feature_report_before.json"
+    if not before_path.exists():
+        before_path.write_text(json.dumps(feature_report(load_llm("llm_mntp.pt"), tokenizer, val)))
+    before = json.loads(before_path.read_text())
+    llm = load_llm("llm_bilingual.pt")
+    bilingual = feature_report(llm, tokenizer, val)
+    result = caption_contrastive(llm, tokenizer, read_split(WORK / "data" / "train"), STEPS["attributes"], ATTRIBUTES)
     llm.eval()
     after = feature_report(llm, tokenizer, val)
-    print(f"[contrastive] features before {json.dumps(before)} after {json.dumps(after)}", flush=True)
-    (WORK / "feature_report.json").write_text(json.dumps({"before": before, "after": after}, indent=2))
+    report = {"before": before, "bilingual": bilingual, "after": after}
+    print(f"[attributes] features {json.dumps(report)}", flush=True)
+    (WORK / "feature_report.json").write_text(json.dumps(report, indent=2))
     check_no_collapse(after)
     torch.save(llm.state_dict(), WORK / "llm_contrastive.pt")
-    return {**result, "features_before": before, "features_after": after}
+    return {**result, "features": report}
 
 
 def stage_features(llm_file: str, out_file: str) -> dict:
@@ -172,7 +186,8 @@ STAGES = {
     "baseline": ("baseline.pt", stage_baseline),
     "mntp": ("llm_mntp.pt", stage_mntp),
     "warm_start": ("vision_start.pt", stage_warm_start),
-    "contrastive": ("llm_contrastive.pt", stage_contrastive),
+    "contrastive": ("llm_bilingual.pt", stage_contrastive),
+    "attributes": ("llm_contrastive.pt", stage_attributes),
     "features": ("features_contrastive.pt", lambda: stage_features("llm_contrastive.pt", "features_contrastive.pt")),
     "features_ablation": ("features_pretrained.pt", lambda: stage_features("llm_pretrained.pt", "features_pretrained.pt")),
     "clip": ("llm2clip.pt", lambda: stage_clip("clip", "features_contrastive.pt", "llm2clip.pt")),
