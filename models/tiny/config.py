@@ -56,7 +56,7 @@ def model_config(vocab_size: int) -> ModelConfig:
             rope_theta=10000.0,
             bidirectional=True,
         ),
-        adapter=AdapterConfig(feature_dim=128, hidden_dim=512, blocks=4, embed_dim=128),
+        adapter=AdapterConfig(feature_dim=128, hidden_dim=256, blocks=4, embed_dim=128),
         logit_scale=100.0,
     )
 

@@ -76,8 +76,8 @@ def _ood_lines(ood: dict) -> list[str]:
 
 
 def _feature_lines(features: dict) -> list[str]:
-    """The attribute-collapse diagnostic of stage b (diagnostics.py), before and after it."""
-    attributes = list(features["after"]["attribute_cosine"])
+    """The attribute-collapse diagnostic (diagnostics.py) for each LLM measured: features["rows"] = [[label, report]]."""
+    attributes = list(features["rows"][0][1]["attribute_cosine"])
     lines = [
         "",
         "## Attribute collapse (pooled LLM features, validation split)",
@@ -88,8 +88,7 @@ def _feature_lines(features: dict) -> list[str]:
         "| LLM | " + " | ".join(attributes) + " | zh → en R@1 |",
         "| --- | " + " | ".join("---:" for _ in attributes) + " | ---: |",
     ]
-    for label, key in (("before the caption-contrastive step", "before"), ("after it (shipped)", "after")):
-        row = features[key]
+    for label, row in features["rows"]:
         lines.append(f"| {label} | " + " | ".join(f"{row['attribute_cosine'][a]:.4f}" for a in attributes) + f" | {pct(row['zh_to_en_r1'])}% |")
     return lines
 

@@ -143,7 +143,7 @@ def stage_attributes() -> dict:
     result = caption_contrastive(llm, tokenizer, read_split(WORK / "data" / "train"), STEPS["attributes"], ATTRIBUTES)
     llm.eval()
     after = feature_report(llm, tokenizer, val)
-    report = {"before": before, "bilingual": bilingual, "after": after}
+    report = {"rows": [["before stage b", before], ["after its first phase", bilingual], ["after stage b", after]]}
     print(f"[attributes] features {json.dumps(report)}", flush=True)
     (WORK / "feature_report.json").write_text(json.dumps(report, indent=2))
     check_no_collapse(after)
