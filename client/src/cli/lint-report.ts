@@ -1,4 +1,4 @@
-import { lineColumn } from "./doc-context";
+import { lineColumn } from "../documents/context";
 import type { LintProblem, LintResult, ProblemKind } from "./lint";
 import { SOURCE_NAMES } from "./commands/suggest-alt";
 

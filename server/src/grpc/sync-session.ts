@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import type { AssetChunk, ManifestEntry, SyncAssetsRequest, SyncAssetsResponse, SyncManifest, SyncSummary } from "@llm2clip/proto";
 import { Llm2ClipError, invalidArgument } from "../errors";
 import type { ImageEmbedding } from "../model/types";
-import type { AssetInput, Collection } from "./collection";
-import type { CollectionRegistry } from "./collections";
-import { validateAssetPath, validateSha256 } from "./names";
+import type { AssetInput, Collection } from "../store/collection";
+import type { CollectionRegistry } from "../store/collections";
+import { validateAssetPath, validateSha256 } from "../store/names";
+import { ENTRY_OVERHEAD_BYTES, stringBytes, type StreamByteBudget } from "./stream-budget";
 
 export const MAX_MANIFEST_ENTRIES = 1_000_000;
 const MAX_ALT_TEXTS = 32;
@@ -19,6 +20,8 @@ export interface SyncDeps {
   maxAssetBytes: number;
   /** The google.rpc code of an error, for per-file errors. */
   codeOf(error: unknown): number;
+  /** What the manifest and the received bytes may hold; closed when the session ends. */
+  budget: StreamByteBudget;
 }
 
 export interface SyncOutput {
@@ -42,6 +45,8 @@ interface PendingContent {
   entries: PlannedEntry[];
   chunks: Buffer[];
   received: number;
+  /** Bytes of `chunks`, counted against the budget until the content is stored or fails. */
+  held: number;
   /** Set once the content has failed; later chunks of it are dropped. */
   failed: boolean;
 }
@@ -123,7 +128,9 @@ export class SyncSession {
       if (chunk.last) this.pending.delete(chunk.sha256);
       return;
     }
+    this.deps.budget.take(chunk.data.length, "chunk.data");
     content.chunks.push(chunk.data);
+    content.held += chunk.data.length;
     if (!chunk.last) return;
     this.pending.delete(chunk.sha256);
     const bytes = Buffer.concat(content.chunks);
@@ -156,7 +163,22 @@ export class SyncSession {
   onCancel(): void {
     this.finished = true;
     this.abort.abort();
+    this.deps.budget.close();
     this.release?.();
+  }
+
+  /** True while nothing can progress until the client sends more: the idle timeout applies only then. */
+  waitingOnClient(): boolean {
+    if (this.finished || this.clientEnded) return false;
+    if (!this.planned) return true;
+    return this.collection !== undefined && this.pending.size > 0 && this.inFlight === 0 && this.ready.length === 0;
+  }
+
+  /** The client went quiet (see waitingOnClient): the stream ends with `error`, releasing the collection. */
+  onIdle(error: unknown): void {
+    this.guard(() => {
+      throw error;
+    });
   }
 
   private addEntry(entry: ManifestEntry): void {
@@ -168,6 +190,10 @@ export class SyncSession {
     const path = validateAssetPath(entry.path, `${field}.path`);
     if (this.paths.has(path)) throw invalidArgument(`${field}.path`, `${JSON.stringify(path)} is listed twice`);
     validateSha256(entry.sha256, `${field}.sha256`);
+    this.deps.budget.take(
+      ENTRY_OVERHEAD_BYTES + 2 * stringBytes(entry.path) + stringBytes(entry.sha256) + entry.altTexts.reduce((sum, text) => sum + stringBytes(text), 0),
+      field,
+    );
     if (entry.altTexts.length > MAX_ALT_TEXTS) {
       throw invalidArgument(`${field}.alt_texts`, `${entry.altTexts.length} alt texts, the limit is ${MAX_ALT_TEXTS}`);
     }
@@ -222,7 +248,7 @@ export class SyncSession {
         continue;
       }
       if (sameHash) sameHash.entries.push(entry);
-      else this.pending.set(entry.sha256, { sha256: entry.sha256, size: entry.size, entries: [entry], chunks: [], received: 0, failed: false });
+      else this.pending.set(entry.sha256, { sha256: entry.sha256, size: entry.size, entries: [entry], chunks: [], received: 0, held: 0, failed: false });
     }
 
     const listed = new Set(this.entries.map((entry) => entry.path));
@@ -257,7 +283,9 @@ export class SyncSession {
         }
       });
     }
-    if (this.ready.length > EMBED_CONCURRENCY) this.out.pause();
+    // Reading stops while embeddings under way will free bytes; with nothing under way, stopping would only stall.
+    const budget = this.deps.budget;
+    if (this.ready.length > EMBED_CONCURRENCY || (this.inFlight > 0 && budget.heldBytes > budget.limit / 2)) this.out.pause();
     else this.out.resume();
   }
 
@@ -268,6 +296,8 @@ export class SyncSession {
     } catch (error) {
       this.guard(() => this.failContent(content, error));
       return;
+    } finally {
+      this.freeChunks(content);
     }
     if (this.finished) return;
     this.guard(() => {
@@ -287,9 +317,15 @@ export class SyncSession {
     });
   }
 
+  private freeChunks(content: PendingContent): void {
+    this.deps.budget.give(content.held);
+    content.held = 0;
+    content.chunks = [];
+  }
+
   private failContent(content: PendingContent, error: unknown): void {
     content.failed = true;
-    content.chunks = [];
+    this.freeChunks(content);
     this.bytesDone += content.size;
     const stale = content.entries.map((entry) => entry.path).filter((path) => this.collection?.asset(path));
     if (stale.length > 0) this.collection!.applyPaths([], stale);
@@ -315,6 +351,7 @@ export class SyncSession {
     this.summary.totalAssets = this.collection.assetCount;
     this.out.send({ summary: { ...this.summary } });
     this.out.end();
+    this.deps.budget.close();
     this.release?.();
   }
 
@@ -326,6 +363,7 @@ export class SyncSession {
     } catch (error) {
       this.finished = true;
       this.abort.abort();
+      this.deps.budget.close();
       this.out.fail(error);
       this.release?.();
     }

@@ -2,10 +2,12 @@ import { Verdict, type AltTextSuggestion, type SuggestAltTextResponse } from "@l
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { altTextEdit, findImageReferences, isAltMissing, type ImageReference, type TextEdit } from "../alttext/references";
-import { referenceContext } from "./doc-context";
-import { documentLanguage, resolveImageFile } from "./files";
-import { mapLimited } from "./map-limited";
+import { altTextEdit, type TextEdit } from "../documents/alt-edit";
+import { findImageReferences } from "../documents/find-references";
+import { isAltMissing, type ImageReference } from "../documents/references";
+import { referenceContext } from "../documents/context";
+import { documentLanguage, resolveImageFile } from "../files";
+import { mapLimited } from "../map-limited";
 
 export type ProblemKind = "missing" | "weak" | "mismatch";
 
