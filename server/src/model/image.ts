@@ -6,12 +6,20 @@
 import sharp from "sharp";
 import { invalidArgument } from "../errors";
 import type { ImageSpec } from "./manifest";
+import { RenderGate } from "./render-gate";
 
 export const DEFAULT_MAX_IMAGE_PIXELS = 50_000_000;
 const SUPPORTED_FORMATS = new Set(["png", "jpeg", "webp", "gif", "svg"]);
 const SUPPORTED_LIST = "PNG, JPEG, WebP, GIF or SVG";
 /** librsvg renders an SVG at 72 dpi unless told otherwise. */
 const SVG_BASE_DENSITY = 72;
+/**
+ * Longest side over shortest. Beyond it the resize to S on the short side makes a strip far larger than the image
+ * (a 1,000,000 x 49 PNG became a 979,592 x 48 intermediate, +600 MB); no photo or drawing is that thin.
+ */
+export const MAX_ASPECT_RATIO = 100;
+/** One SVG renders at a time; eight more may wait, and the rest are told to retry. */
+const svgRenders = new RenderGate("SVGs", 1, 8, 250);
 
 export interface PreprocessedImage {
   /** Normalised pixels, [3, S, S] row-major. */
@@ -40,6 +48,14 @@ export async function preprocessImage(bytes: Uint8Array, spec: ImageSpec, maxPix
     throw invalidArgument("image", `format ${meta.format} is not supported; send ${SUPPORTED_LIST}`);
   }
 
+  const aspect = Math.max(meta.width, meta.height) / Math.max(1, Math.min(meta.width, meta.height));
+  if (aspect > MAX_ASPECT_RATIO) {
+    throw invalidArgument(
+      "image",
+      `is ${meta.width}x${meta.height}, an aspect ratio of ${Math.round(aspect)}:1, over the limit of ${MAX_ASPECT_RATIO}:1`,
+    );
+  }
+
   // A small SVG is rendered at a density that gives the crop S pixels on its shortest side, not upscaled afterwards.
   const shortest = Math.min(meta.width, meta.height);
   const density =
@@ -61,7 +77,7 @@ export async function preprocessImage(bytes: Uint8Array, spec: ImageSpec, maxPix
   const resizeScale = spec.size / Math.min(width, height);
   const resizedWidth = Math.max(spec.size, roundHalfEven(width * resizeScale));
   const resizedHeight = Math.max(spec.size, roundHalfEven(height * resizeScale));
-  const { data, info } = await sharp(input, { limitInputPixels: maxPixels, density, failOn: "error" })
+  const render = () => sharp(input, { limitInputPixels: maxPixels, density, failOn: "error" })
     .autoOrient()
     .flatten({ background: spec.background })
     .resize({ width: resizedWidth, height: resizedHeight, fit: "fill", kernel: "cubic" })
@@ -78,6 +94,7 @@ export async function preprocessImage(bytes: Uint8Array, spec: ImageSpec, maxPix
     .catch((err: Error) => {
       throw invalidArgument("image", `${meta.format} data is corrupt or truncated (${describeBytes(bytes)}): ${err.message}`);
     });
+  const { data, info } = await (meta.format === "svg" ? svgRenders.run(render) : render());
   if (info.channels !== 3 || info.width !== spec.size || info.height !== spec.size) {
     throw new Error(`preprocessing gave ${info.width}x${info.height}x${info.channels}, expected ${spec.size}x${spec.size}x3`);
   }
