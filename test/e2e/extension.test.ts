@@ -1,6 +1,7 @@
 // End to end: the packaged extension in code-server 4.100.3, driven through Chromium. The extension starts its own
 // daemon (llm2clip.daemon.autoStart) with the shipped model, indexes a copy of the sample docs, finds an image by
-// description, and fixes a planted wrong alt text with its quick fix. Screenshots go to screenshots/.
+// description, and fixes a planted wrong alt text with its quick fix. Screenshots go to test/.artifacts/e2e/screenshots
+// (npm run screenshots refreshes the README's, in screenshots/).
 import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -94,7 +94,8 @@ export class OnnxLlm2ClipModel implements Llm2ClipModel {
   }
 
   async embedText(text: string, signal?: AbortSignal): Promise<TextEncoding> {
-    const caption = text.trim();
+    // The cache key is the caption as the tokenizer's policy sees it, so whitespace it drops cannot miss the cache.
+    const caption = this.parts.tokenizer.canonical(text);
     let entry = caption === "" ? undefined : this.parts.cache.get(caption);
     const cached = entry !== undefined;
     if (entry) {
