@@ -23,6 +23,8 @@ export interface GrpcServerOptions {
   /** When set, every RPC except health needs `authorization: Bearer <token>`. */
   token?: string;
   connections: ConnectionOptions;
+  /** Run on every call before the token check (metrics). */
+  interceptors?: ServerInterceptor[];
 }
 
 /** Plain HTTP/2 opens with a 24-byte preface; a TLS ClientHello is longer still. */
@@ -40,7 +42,7 @@ export class Llm2ClipGrpcServer {
   private readonly listeners: net.Server[] = [];
 
   constructor(private readonly options: GrpcServerOptions) {
-    const interceptors: ServerInterceptor[] = [];
+    const interceptors: ServerInterceptor[] = [...(options.interceptors ?? [])];
     if (options.token !== undefined) {
       interceptors.push(bearerTokenInterceptor(options.token, (methodPath) => methodPath.startsWith(HEALTH_PATH_PREFIX)));
     }

@@ -64,6 +64,11 @@ export class DynamicBatcher<I, O> {
     checkBatchLimits(name, limits);
   }
 
+  /** Items admitted and not yet running. */
+  get queueDepth(): number {
+    return this.queue.length;
+  }
+
   /**
    * Queues one item. An aborted signal removes the item if its batch has not started, and rejects the call with
    * `cancelled` (or with the signal's reason, if that is an Llm2ClipError).
