@@ -235,7 +235,13 @@ export class SyncSession {
     const immediateFailures: { entry: PlannedEntry; error: Llm2ClipError }[] = [];
     for (const entry of this.entries) {
       const existing = collection.asset(entry.path);
-      if (collection.hasContent(entry.sha256)) {
+      const stored = collection.content(entry.sha256);
+      if (stored && stored.size !== entry.size) {
+        const field = `manifest.entries[${entry.index}].size`;
+        immediateFailures.push({ entry, error: invalidArgument(field, `declares ${entry.size} bytes, but the stored content with this sha256 has ${stored.size}`) });
+        continue;
+      }
+      if (stored) {
         known.push(entry);
         if (!existing) this.summary.added++;
         else if (existing.content.sha256 !== entry.sha256) this.summary.updated++;
