@@ -180,6 +180,11 @@ export class Collection {
     return this.contentsBySha.has(sha256);
   }
 
+  /** The stored content with this hash, if any. */
+  content(sha256: string): ContentEntry | undefined {
+    return this.contentsBySha.get(sha256);
+  }
+
   embedding(content: ContentEntry): Float32Array {
     return this.index.vector(content);
   }
