@@ -1,6 +1,7 @@
 import { credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
 import { Llm2ClipClient } from "@llm2clip/proto";
 import { readFileSync } from "node:fs";
+import { withRetries, type RetryPolicy } from "./retry";
 
 export interface ConnectionOptions {
   /** host:port */
@@ -31,7 +32,7 @@ export function connect(options: ConnectionOptions): Connection {
   };
 }
 
-/** Adapts a callback-style unary call to a promise. */
-export function unary<T>(call: (done: (error: ServiceError | null, response?: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => call((error, response) => (error ? reject(error) : resolve(response as T))));
+/** Adapts a callback-style unary call to a promise, retried while the daemon asks to wait (./retry.ts). */
+export function unary<T>(call: (done: (error: ServiceError | null, response?: T) => void) => void, policy?: RetryPolicy): Promise<T> {
+  return withRetries(() => new Promise<T>((resolve, reject) => call((error, response) => (error ? reject(error) : resolve(response as T)))), policy);
 }

@@ -4,7 +4,7 @@ import { status } from "@grpc/grpc-js";
 import type { SuggestAltTextRequest, SuggestAltTextResponse } from "@llm2clip/proto";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { findImageReferences, isAltMissing, isReferenceLanguage, type ImageReference, mapLimited, referenceContext, relativeInside, resolveImageFile, sha256File } from "@llm2clip/client";
+import { findImageReferences, isAltMissing, isReferenceLanguage, type ImageReference, mapLimited, referenceContext, relativeInside, resolveImageFile, retryAfterMs, FileHashes } from "@llm2clip/client";
 import type { DaemonConnection } from "../connection/connection";
 import type { WorkspaceIndexer } from "../indexing/indexer";
 import { KeyedDebouncer } from "../shared/debounce";
@@ -15,7 +15,10 @@ const CHECK_DEBOUNCE_MS = 400;
 const MAX_SUGGESTIONS = 3;
 /** SuggestAltText composes suggestions by beam search: a page of 40 images at once would queue behind each other. */
 const CONCURRENT_CHECKS = 4;
-/** A check that failed for a passing reason (daemon busy, restarting or slow) is tried again after this long. */
+/**
+ * A check that failed for a passing reason (daemon restarting or slow) is tried again after this long; when the daemon
+ * was busy, after the wait it asked for instead (the calls themselves already retried a few times, see withRetries).
+ */
 const RETRY_AFTER_MS = 5_000;
 const TRANSIENT = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED]);
 
@@ -38,7 +41,7 @@ export class AltTextChecker implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection("llm2clip-alt-text");
   private readonly results = new Map<string, CheckedReference[]>();
   private readonly verdicts = new Map<string, Promise<AltCheck>>();
-  private readonly imageHashes = new Map<string, { mtime: number; size: number; sha256: string }>();
+  private readonly imageHashes = new FileHashes();
   private readonly debouncer = new KeyedDebouncer<string>(CHECK_DEBOUNCE_MS);
   private readonly disposables: vscode.Disposable[] = [this.diagnostics, this.debouncer];
 
@@ -94,12 +97,12 @@ export class AltTextChecker implements vscode.Disposable {
     const text = document.getText();
     const refs = findImageReferences(text, document.languageId);
     const withModel = config.get<boolean>("checkWithModel", true) && this.connection.state.kind === "connected";
-    let transientFailure = false;
+    let retryInMs: number | undefined;
     const checked = await mapLimited(refs, CONCURRENT_CHECKS, (ref) =>
-      this.checkReference(document, text, ref, withModel, () => (transientFailure = true)),
+      this.checkReference(document, text, ref, withModel, (waitMs) => (retryInMs = Math.max(retryInMs ?? 0, waitMs))),
     );
     if (document.isClosed || document.version !== version) return;
-    if (transientFailure) setTimeout(() => this.schedule(document), RETRY_AFTER_MS);
+    if (retryInMs !== undefined) setTimeout(() => this.schedule(document), retryInMs);
     this.results.set(key, checked);
     const severities: SeveritySettings = {
       missing: config.get<SeveritySetting>("missingSeverity", "warning"),
@@ -124,7 +127,7 @@ export class AltTextChecker implements vscode.Disposable {
     text: string,
     ref: ImageReference,
     withModel: boolean,
-    onTransientFailure: () => void,
+    onTransientFailure: (retryInMs: number) => void,
   ): Promise<CheckedReference> {
     const image = this.imageUri(document, ref.src);
     const missing = isAltMissing(ref);
@@ -133,7 +136,7 @@ export class AltTextChecker implements vscode.Disposable {
     if (withModel && judgeable && image) {
       check = await this.verdict(document, text, ref, image).catch((error: Error & { code?: number }) => {
         this.log.warn(`alt-text check of ${image.fsPath} failed: ${error.message}`);
-        if (error.code !== undefined && TRANSIENT.has(error.code)) onTransientFailure();
+        if (error.code !== undefined && TRANSIENT.has(error.code)) onTransientFailure(retryAfterMs(error) ?? RETRY_AFTER_MS);
         return undefined;
       });
     }
@@ -150,7 +153,7 @@ export class AltTextChecker implements vscode.Disposable {
   }
 
   private async verdict(document: vscode.TextDocument, text: string, ref: ImageReference, image: vscode.Uri): Promise<AltCheck> {
-    const sha256 = await this.imageHash(image);
+    const { sha256 } = await this.imageHashes.hash(image.fsPath);
     const alt = isAltMissing(ref) ? "" : (ref.alt ?? "").trim();
     const cacheKey = `${this.connection.model?.name}\0${sha256}\0${alt}`;
     let pending = this.verdicts.get(cacheKey);
@@ -182,16 +185,6 @@ export class AltTextChecker implements vscode.Disposable {
       ...(response.thresholds && { thresholds: response.thresholds }),
       suggestions: response.suggestions.map((s) => s.text),
     };
-  }
-
-  private async imageHash(image: vscode.Uri): Promise<string> {
-    const stat = await vscode.workspace.fs.stat(image);
-    const key = image.toString();
-    const known = this.imageHashes.get(key);
-    if (known && known.mtime === stat.mtime && known.size === stat.size) return known.sha256;
-    const sha256 = await sha256File(image.fsPath);
-    this.imageHashes.set(key, { mtime: stat.mtime, size: stat.size, sha256 });
-    return sha256;
   }
 
   dispose(): void {

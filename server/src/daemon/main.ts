@@ -5,9 +5,11 @@ import { access, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { Llm2ClipGrpcServer, type TlsFiles } from "../grpc/server";
 import { loadModel } from "../model/load";
-import type { Llm2ClipModel } from "../model/types";
+import type { OnnxLlm2ClipModel } from "../model/llm2clip-model";
+import { DataDirInUseError, lockDataDir, type DataDirLock } from "./data-dir-lock";
 import { checkExposure } from "./exposure";
 import { createLogger } from "./log";
+import { DaemonMetrics } from "./metrics";
 import { formatListenAddress, HELP, parseDaemonArgs, UsageError, type DaemonOptions } from "./options";
 import { formatSelfCheck, runSelfCheck } from "./self-check";
 
@@ -28,6 +30,7 @@ const processIo: DaemonIo = {
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: DaemonIo = processIo): Promise<number> {
   let options: DaemonOptions | undefined;
   let tls: TlsFiles | undefined;
+  let dataDirLock: DataDirLock;
   try {
     options = parseDaemonArgs(argv, env);
     if (options === undefined) {
@@ -42,19 +45,52 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     io.stderr(`llm2clipd: ${error.message}\nRun 'llm2clipd --help' for the options.\n`);
     return 2;
   }
+  try {
+    dataDirLock = lockDataDir(options.dataDir);
+  } catch (error) {
+    if (!(error instanceof DataDirInUseError)) throw error;
+    io.stderr(`llm2clipd: ${error.message}\n`);
+    return 1;
+  }
+  try {
+    return await serveUntilStopped(options, tls, io);
+  } finally {
+    dataDirLock.release();
+  }
+}
 
+async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefined, io: DaemonIo): Promise<number> {
   const log = createLogger(io.stderr);
-  const server = new Llm2ClipGrpcServer({ limits: options.limits, token: options.token });
+  const metrics = options.metrics && new DaemonMetrics();
+  const server = new Llm2ClipGrpcServer({
+    limits: options.limits,
+    token: options.token,
+    connections: options.connections,
+    interceptors: metrics ? [metrics.interceptor()] : [],
+  });
   const address = formatListenAddress(options.listen);
   let port: number;
   try {
-    port = await server.listen(address, tls);
+    port = await server.listen(options.listen.host, options.listen.port, tls);
   } catch (error) {
     io.stderr(`llm2clipd: cannot listen on ${address}: ${(error as Error).message}\n`);
     return 1;
   }
 
-  let model: Llm2ClipModel;
+  let metricsEndpoint: { port: number; close(): Promise<void> } | undefined;
+  if (metrics && options.metrics) {
+    try {
+      metricsEndpoint = await metrics.listen(options.metrics.host, options.metrics.port);
+    } catch (error) {
+      io.stderr(`llm2clipd: cannot serve metrics on ${formatListenAddress(options.metrics)}: ${(error as Error).message}\n`);
+      await server.shutdown(0);
+      return 1;
+    }
+    io.stdout(`metrics on http://${formatListenAddress({ host: options.metrics.host, port: metricsEndpoint.port })}/metrics\n`);
+  }
+
+  const loadStarted = performance.now();
+  let model: OnnxLlm2ClipModel;
   try {
     model = await loadModel(options.modelDir, {
       device: options.device,
@@ -62,12 +98,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
       maxImagePixels: options.limits.maxImagePixels,
       batching: { vision: options.batching, llm: options.batching, adapter: options.batching },
       log,
+      onBatch: metrics && ((graph, rows) => metrics.observeBatch(graph, rows)),
     });
   } catch (error) {
+    await metricsEndpoint?.close();
     io.stderr(`llm2clipd: cannot load the model in ${options.modelDir}: ${(error as Error).message}\n`);
     await server.shutdown(0);
     return 1;
   }
+  metrics?.modelLoaded((performance.now() - loadStarted) / 1000, () => model.stats());
   const { info } = model;
 
   try {
@@ -75,7 +114,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     if (selfCheck !== undefined) io.stdout(formatSelfCheck(selfCheck, info.dir));
   } catch (error) {
     io.stderr(`llm2clipd: the self-check of ${options.modelDir} failed: ${(error as Error).message}\n`);
-    await Promise.all([server.shutdown(0), model.close()]);
+    await Promise.all([server.shutdown(0), model.close(), metricsEndpoint?.close()]);
     return 1;
   }
 
@@ -85,7 +124,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   const signal = await stopSignal();
   log.info(`${signal}: shutting down`);
   await server.shutdown(SHUTDOWN_GRACE_MS);
-  await model.close();
+  await Promise.all([model.close(), metricsEndpoint?.close()]);
   return 0;
 }
 

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { ServiceLimits } from "../grpc/deps";
+import type { ConnectionOptions, ServiceLimits } from "../grpc/deps";
 
 export const DEFAULT_LISTEN = "127.0.0.1:50051";
 export const TOKEN_ENV = "LLM2CLIP_TOKEN";
@@ -33,6 +33,9 @@ export interface DaemonOptions {
   dataDir: string;
   limits: ServiceLimits;
   batching: BatchingOptions;
+  connections: ConnectionOptions;
+  /** Where Prometheus metrics are served over HTTP (loopback only); none when absent. */
+  metrics?: ListenAddress;
 }
 
 /** A mistake on the command line: llm2clipd prints it with a pointer to --help and exits with status 2. */
@@ -53,10 +56,18 @@ const FLAGS = {
   "max-captions": { type: "string", default: "256" },
   "max-texts": { type: "string", default: "256" },
   "max-top-k": { type: "string", default: "1000" },
-  "max-stream-buffer-bytes": { type: "string", default: String(64 * MIB) },
+  "max-stream-buffer-bytes": { type: "string", default: String(128 * MIB) },
+  "max-buffer-bytes": { type: "string", default: String(512 * MIB) },
+  "stream-idle-timeout-ms": { type: "string", default: "30000" },
+  "connection-idle-timeout-ms": { type: "string", default: "120000" },
+  "handshake-timeout-ms": { type: "string", default: "10000" },
+  "keepalive-ms": { type: "string", default: "60000" },
+  "keepalive-timeout-ms": { type: "string", default: "20000" },
+  "max-connections": { type: "string", default: "1024" },
   "max-batch": { type: "string" },
   "batch-wait-ms": { type: "string" },
   "max-queue": { type: "string" },
+  metrics: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -83,13 +94,29 @@ Limits
   --max-captions <n>             captions per ScoreCaptions call (default: 256)
   --max-texts <n>                texts per EmbedTexts call (default: 256)
   --max-top-k <n>                hits per SearchAssets call (default: 1000)
-  --max-stream-buffer-bytes <n>  image bytes one EmbedImages stream may buffer (default: ${64 * MIB}, 64 MiB)
+  --max-stream-buffer-bytes <n>  bytes one stream may hold: image chunks, manifest entries with their alt texts,
+                                 ids of open images (default: ${128 * MIB}, 128 MiB); beyond it, RESOURCE_EXHAUSTED
+  --max-buffer-bytes <n>         bytes all streams together may hold (default: ${512 * MIB}, 512 MiB)
+  --stream-idle-timeout-ms <n>   a stream whose client sends nothing for this long while the daemon waits on it
+                                 ends with DEADLINE_EXCEEDED, releasing its collection (default: 30000)
+
+Connections
+  --connection-idle-timeout-ms <n>  close a connection with no call for this long (default: 120000)
+  --handshake-timeout-ms <n>     drop a socket that has not sent the HTTP/2 preface (or its TLS handshake) within
+                                 this long (default: 10000)
+  --keepalive-ms <n>             ping a connection after this long without traffic (default: 60000)
+  --keepalive-timeout-ms <n>     drop a connection whose ping goes unanswered this long (default: 20000)
+  --max-connections <n>          open sockets accepted at once (default: 1024)
 
 Batching (each flag applies to all three graphs; by default vision and llm batch up to 16 items after 2 ms
 and queue 256, the adapter 64 after 1 ms and queues 1024)
   --max-batch <n>                most items in one run of a graph
   --batch-wait-ms <n>            how long a ready item waits for company
   --max-queue <n>                items waiting per graph before calls get RESOURCE_EXHAUSTED
+
+Observability
+  --metrics <host:port>          serve Prometheus metrics at http://<host:port>/metrics (loopback only; off by
+                                 default), e.g. --metrics 127.0.0.1:9464
 
   -h, --help                     print this help
 `;
@@ -115,6 +142,7 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   if (token !== undefined && token.trim() === "") throw new UsageError(`--token (or ${TOKEN_ENV}) must not be empty`);
 
   return {
+    metrics: values.metrics === undefined ? undefined : parseListenAddress(values.metrics, "--metrics"),
     modelDir: path.resolve(values.model ?? defaultModelDir()),
     listen: parseListenAddress(values.listen),
     device,
@@ -128,6 +156,15 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
       maxTexts: positiveInteger("--max-texts", values["max-texts"]),
       maxTopK: positiveInteger("--max-top-k", values["max-top-k"]),
       maxStreamBufferBytes: positiveInteger("--max-stream-buffer-bytes", values["max-stream-buffer-bytes"]),
+      maxBufferBytes: positiveInteger("--max-buffer-bytes", values["max-buffer-bytes"]),
+      streamIdleMs: positiveInteger("--stream-idle-timeout-ms", values["stream-idle-timeout-ms"]),
+    },
+    connections: {
+      idleTimeoutMs: positiveInteger("--connection-idle-timeout-ms", values["connection-idle-timeout-ms"]),
+      handshakeTimeoutMs: positiveInteger("--handshake-timeout-ms", values["handshake-timeout-ms"]),
+      keepaliveMs: positiveInteger("--keepalive-ms", values["keepalive-ms"]),
+      keepaliveTimeoutMs: positiveInteger("--keepalive-timeout-ms", values["keepalive-timeout-ms"]),
+      maxConnections: positiveInteger("--max-connections", values["max-connections"]),
     },
     // Only the flags given: an undefined key would override the runtime's default.
     batching: {
@@ -139,10 +176,10 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
 }
 
 /** `host:port`, with IPv6 hosts in brackets (`[::1]:50051`). */
-export function parseListenAddress(text: string): ListenAddress {
+export function parseListenAddress(text: string, flag = "--listen"): ListenAddress {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
   const port = match === null ? NaN : Number(match[3]);
-  if (match === null || port > 65535) throw new UsageError(`--listen: expected host:port (e.g. ${DEFAULT_LISTEN}), got '${text}'`);
+  if (match === null || port > 65535) throw new UsageError(`${flag}: expected host:port (e.g. ${DEFAULT_LISTEN}), got '${text}'`);
   return { host: match[1] ?? match[2], port };
 }
 

@@ -1,16 +1,23 @@
 import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { AssetChunk, ManifestEntry, SyncAssetsRequest, SyncAssetsResponse, SyncManifest, SyncSummary } from "@llm2clip/proto";
 import { Llm2ClipError, invalidArgument } from "../errors";
 import type { ImageEmbedding } from "../model/types";
 import type { AssetInput, Collection } from "../store/collection";
 import type { CollectionRegistry } from "../store/collections";
 import { validateAssetPath, validateSha256 } from "../store/names";
+import { ENTRY_OVERHEAD_BYTES, stringBytes, type StreamByteBudget } from "./stream-budget";
 
 export const MAX_MANIFEST_ENTRIES = 1_000_000;
 const MAX_ALT_TEXTS = 32;
 const MAX_ALT_TEXT_LENGTH = 2000;
 /** Contents embedded at once; the model batches concurrent calls, and more would only hold more bytes in memory. */
 const EMBED_CONCURRENCY = 4;
+/**
+ * A full vision queue (a small --max-queue, or other clients' load) is the daemon's own back-pressure, not the file's
+ * fault: the content waits as long as the queue asks and tries again, this many times in all.
+ */
+const EMBED_ATTEMPTS = 20;
 
 export interface SyncDeps {
   registry: CollectionRegistry;
@@ -19,6 +26,8 @@ export interface SyncDeps {
   maxAssetBytes: number;
   /** The google.rpc code of an error, for per-file errors. */
   codeOf(error: unknown): number;
+  /** What the manifest and the received bytes may hold; closed when the session ends. */
+  budget: StreamByteBudget;
 }
 
 export interface SyncOutput {
@@ -42,6 +51,8 @@ interface PendingContent {
   entries: PlannedEntry[];
   chunks: Buffer[];
   received: number;
+  /** Bytes of `chunks`, counted against the budget until the content is stored or fails. */
+  held: number;
   /** Set once the content has failed; later chunks of it are dropped. */
   failed: boolean;
 }
@@ -123,7 +134,9 @@ export class SyncSession {
       if (chunk.last) this.pending.delete(chunk.sha256);
       return;
     }
+    this.deps.budget.take(chunk.data.length, "chunk.data");
     content.chunks.push(chunk.data);
+    content.held += chunk.data.length;
     if (!chunk.last) return;
     this.pending.delete(chunk.sha256);
     const bytes = Buffer.concat(content.chunks);
@@ -156,7 +169,22 @@ export class SyncSession {
   onCancel(): void {
     this.finished = true;
     this.abort.abort();
+    this.deps.budget.close();
     this.release?.();
+  }
+
+  /** True while nothing can progress until the client sends more: the idle timeout applies only then. */
+  waitingOnClient(): boolean {
+    if (this.finished || this.clientEnded) return false;
+    if (!this.planned) return true;
+    return this.collection !== undefined && this.pending.size > 0 && this.inFlight === 0 && this.ready.length === 0;
+  }
+
+  /** The client went quiet (see waitingOnClient): the stream ends with `error`, releasing the collection. */
+  onIdle(error: unknown): void {
+    this.guard(() => {
+      throw error;
+    });
   }
 
   private addEntry(entry: ManifestEntry): void {
@@ -168,6 +196,10 @@ export class SyncSession {
     const path = validateAssetPath(entry.path, `${field}.path`);
     if (this.paths.has(path)) throw invalidArgument(`${field}.path`, `${JSON.stringify(path)} is listed twice`);
     validateSha256(entry.sha256, `${field}.sha256`);
+    this.deps.budget.take(
+      ENTRY_OVERHEAD_BYTES + 2 * stringBytes(entry.path) + stringBytes(entry.sha256) + entry.altTexts.reduce((sum, text) => sum + stringBytes(text), 0),
+      field,
+    );
     if (entry.altTexts.length > MAX_ALT_TEXTS) {
       throw invalidArgument(`${field}.alt_texts`, `${entry.altTexts.length} alt texts, the limit is ${MAX_ALT_TEXTS}`);
     }
@@ -203,7 +235,13 @@ export class SyncSession {
     const immediateFailures: { entry: PlannedEntry; error: Llm2ClipError }[] = [];
     for (const entry of this.entries) {
       const existing = collection.asset(entry.path);
-      if (collection.hasContent(entry.sha256)) {
+      const stored = collection.content(entry.sha256);
+      if (stored && stored.size !== entry.size) {
+        const field = `manifest.entries[${entry.index}].size`;
+        immediateFailures.push({ entry, error: invalidArgument(field, `declares ${entry.size} bytes, but the stored content with this sha256 has ${stored.size}`) });
+        continue;
+      }
+      if (stored) {
         known.push(entry);
         if (!existing) this.summary.added++;
         else if (existing.content.sha256 !== entry.sha256) this.summary.updated++;
@@ -222,7 +260,7 @@ export class SyncSession {
         continue;
       }
       if (sameHash) sameHash.entries.push(entry);
-      else this.pending.set(entry.sha256, { sha256: entry.sha256, size: entry.size, entries: [entry], chunks: [], received: 0, failed: false });
+      else this.pending.set(entry.sha256, { sha256: entry.sha256, size: entry.size, entries: [entry], chunks: [], received: 0, held: 0, failed: false });
     }
 
     const listed = new Set(this.entries.map((entry) => entry.path));
@@ -257,17 +295,21 @@ export class SyncSession {
         }
       });
     }
-    if (this.ready.length > EMBED_CONCURRENCY) this.out.pause();
+    // Reading stops while embeddings under way will free bytes; with nothing under way, stopping would only stall.
+    const budget = this.deps.budget;
+    if (this.ready.length > EMBED_CONCURRENCY || (this.inFlight > 0 && budget.heldBytes > budget.limit / 2)) this.out.pause();
     else this.out.resume();
   }
 
   private async embed(content: PendingContent): Promise<void> {
     let embedded: ImageEmbedding;
     try {
-      embedded = await this.deps.embedImage(content.chunks[0]!, this.abort.signal);
+      embedded = await this.embedWaitingForRoom(content.chunks[0]!);
     } catch (error) {
       this.guard(() => this.failContent(content, error));
       return;
+    } finally {
+      this.freeChunks(content);
     }
     if (this.finished) return;
     this.guard(() => {
@@ -287,9 +329,27 @@ export class SyncSession {
     });
   }
 
+  private async embedWaitingForRoom(bytes: Uint8Array): Promise<ImageEmbedding> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.deps.embedImage(bytes, this.abort.signal);
+      } catch (error) {
+        const wait = error instanceof Llm2ClipError && error.kind === "resource_exhausted" ? error.retryAfterMs : undefined;
+        if (wait === undefined || attempt >= EMBED_ATTEMPTS) throw error;
+        await sleep(wait, undefined, { signal: this.abort.signal });
+      }
+    }
+  }
+
+  private freeChunks(content: PendingContent): void {
+    this.deps.budget.give(content.held);
+    content.held = 0;
+    content.chunks = [];
+  }
+
   private failContent(content: PendingContent, error: unknown): void {
     content.failed = true;
-    content.chunks = [];
+    this.freeChunks(content);
     this.bytesDone += content.size;
     const stale = content.entries.map((entry) => entry.path).filter((path) => this.collection?.asset(path));
     if (stale.length > 0) this.collection!.applyPaths([], stale);
@@ -315,6 +375,7 @@ export class SyncSession {
     this.summary.totalAssets = this.collection.assetCount;
     this.out.send({ summary: { ...this.summary } });
     this.out.end();
+    this.deps.budget.close();
     this.release?.();
   }
 
@@ -326,6 +387,7 @@ export class SyncSession {
     } catch (error) {
       this.finished = true;
       this.abort.abort();
+      this.deps.budget.close();
       this.out.fail(error);
       this.release?.();
     }

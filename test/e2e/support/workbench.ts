@@ -3,9 +3,15 @@ import { chromium, type BrowserContext, type Locator, type Page } from "playwrig
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 
-export const SCREENSHOTS = path.resolve(__dirname, "../screenshots");
-/** Screenshots of failures: kept out of the committed ones. */
-export const FAILURE_SCREENSHOTS = path.resolve(__dirname, "../../.artifacts/e2e");
+const ARTIFACTS = path.resolve(__dirname, "../../.artifacts/e2e");
+/**
+ * Where the tests' screenshots go: an ignored folder, unless LLM2CLIP_E2E_RECORD_SCREENSHOTS=1 (npm run screenshots)
+ * refreshes the README's, committed in test/e2e/screenshots.
+ */
+export const SCREENSHOTS =
+  process.env.LLM2CLIP_E2E_RECORD_SCREENSHOTS === "1" ? path.resolve(__dirname, "../screenshots") : path.join(ARTIFACTS, "screenshots");
+/** Screenshots of failures, with the extension's log. */
+export const FAILURE_SCREENSHOTS = ARTIFACTS;
 
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
@@ -58,6 +64,35 @@ export class Workbench {
         await this.page.keyboard.press("Escape");
         if (Date.now() > deadline) throw new Error(`command "${title}" did not appear in the palette: ${(error as Error).message}`);
         await this.page.waitForTimeout(500);
+      }
+    }
+  }
+
+  /** Closes what is open over the editor (quick input, context menu, hover), so that the next step starts from the editor. */
+  async dismissOverlays(): Promise<void> {
+    const overlay = this.page.locator(".quick-input-widget:visible, .context-view .monaco-menu:visible, .monaco-hover:visible").first();
+    for (let tries = 0; tries < 5 && (await overlay.isVisible()); tries++) {
+      await this.page.keyboard.press("Escape");
+      await overlay.waitFor({ state: "hidden", timeout: 1_000 }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Runs `item` from the context menu of `target` and waits for `opened`, what the command shows. Under load the menu
+   * can open late or the click can land while the list still scrolls: the whole gesture is repeated until `opened` shows.
+   */
+  async contextMenuCommand(target: Locator, item: string, opened: Locator, timeoutMs = 90_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const menuItem = this.page.locator(".context-view .action-item").filter({ hasText: item });
+    for (;;) {
+      await this.dismissOverlays();
+      try {
+        await target.click({ button: "right", timeout: 5_000 });
+        await menuItem.click({ timeout: 5_000 });
+        await opened.waitFor({ timeout: 15_000 });
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`the context menu's "${item}" did not open what it should: ${(error as Error).message}`);
       }
     }
   }
