@@ -48,6 +48,8 @@ export interface LoadOptions {
   batching?: Partial<Record<GraphName, Partial<BatchLimits>>>;
   intraOpThreads?: number;
   log?: LoadLogger;
+  /** Told the size of every batch a graph runs. */
+  onBatch?: (graph: GraphName, rows: number) => void;
 }
 
 /**
@@ -185,6 +187,7 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
     }),
     batching,
     maxImagePixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
+    onBatch: options.onBatch,
     description: {
       name: manifest.name,
       dir: manifest.dir,
