@@ -8,6 +8,7 @@ import { collectionName } from "./collection-name";
 import { altTextsByImage, FileHashes, syncAssets, type SyncFile } from "@llm2clip/client";
 import { IMAGE_EXTENSIONS } from "./file-filter";
 import { DOCUMENT_GLOB, findFolderFiles, findImages, imageFilter, relativeTo } from "./workspace-files";
+import { disposeAll } from "../shared/dispose-all";
 
 export type IndexPhase = "pending" | "indexing" | "indexed" | "failed" | "cancelled";
 
@@ -190,6 +191,6 @@ export class WorkspaceIndexer implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const disposable of this.disposables) disposable.dispose();
+    for (const error of disposeAll(this.disposables)) console.error("LLM2CLIP: disposing:", error);
   }
 }
