@@ -9,8 +9,8 @@ export interface LineLog {
   warn(message: string): void;
 }
 
-/** How long a daemon may take to finish its in-flight calls after SIGTERM before it is killed. */
-export const STOP_GRACE_MS = 3_000;
+/** How long a daemon may take to finish its in-flight calls after SIGTERM: a little over llm2clipd's own 5 s grace. */
+export const STOP_GRACE_MS = 6_000;
 
 export class LocalDaemon {
   private child: ChildProcess | undefined;
