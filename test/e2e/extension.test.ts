@@ -144,12 +144,12 @@ describe("the extension in code-server", () => {
   it("starts its daemon again and reconnects when the daemon dies", async () => {
     const [pid] = pidsWithArgument(daemonData);
     expect(pid).toBeDefined();
-    const connectionsBefore = extensionLog().match(/\bconnected to /g)?.length ?? 0;
+    const connectionsBefore = extensionLog().match(/\[info\] connected to /g)?.length ?? 0;
     process.kill(pid!, "SIGKILL");
     const restarted = () => pidsWithArgument(daemonData).filter((other) => other !== pid);
     await expect.poll(() => restarted().length, { timeout: 60_000 }).toBe(1);
     // The status bar still shows the old count for a moment: the extension's own log says when it has connected again.
-    await expect.poll(() => extensionLog().match(/\bconnected to /g)?.length ?? 0, { timeout: 120_000 }).toBe(connectionsBefore + 1);
+    await expect.poll(() => extensionLog().match(/\[info\] connected to /g)?.length ?? 0, { timeout: 120_000 }).toBe(connectionsBefore + 1);
     await workbench.statusItem(/LLM2CLIP: \d+ images/).waitFor({ timeout: 120_000 });
   });
 
