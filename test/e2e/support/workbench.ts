@@ -28,8 +28,10 @@ export class Workbench {
       viewport: { width: 1400, height: 850 },
     });
     const page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(url);
-    await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+    // The workbench is there when its own root element is: no need to wait for every resource's load event, which a
+    // loaded machine can take well over 30 s to fire.
+    await page.goto(url, { waitUntil: "commit", timeout: 120_000 });
+    await page.locator(".monaco-workbench").waitFor({ timeout: 180_000 });
     return new Workbench(context, page);
   }
 
