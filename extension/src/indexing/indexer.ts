@@ -5,7 +5,7 @@ import * as vscode from "vscode";
 import type { DaemonConnection } from "../connection/connection";
 import { KeyedDebouncer } from "../shared/debounce";
 import { collectionName } from "./collection-name";
-import { altTextsByImage, sha256File, syncAssets, type SyncFile } from "@llm2clip/client";
+import { altTextsByImage, FileHashes, syncAssets, type SyncFile } from "@llm2clip/client";
 import { IMAGE_EXTENSIONS } from "./file-filter";
 import { DOCUMENT_GLOB, findFolderFiles, findImages, imageFilter, relativeTo } from "./workspace-files";
 
@@ -30,17 +30,11 @@ export interface AssetLocation {
   path: string;
 }
 
-interface HashedFile {
-  size: number;
-  mtime: number;
-  sha256: string;
-}
-
 const WATCH_DEBOUNCE_MS = 1_500;
 
 export class WorkspaceIndexer implements vscode.Disposable {
   private readonly indexes = new Map<string, FolderIndex>();
-  private readonly hashes = new Map<string, HashedFile>();
+  private readonly hashes = new FileHashes();
   private readonly running = new Map<string, Promise<void>>();
   private readonly rerun = new Set<string>();
   private readonly debouncer = new KeyedDebouncer<string>(WATCH_DEBOUNCE_MS);
@@ -181,29 +175,18 @@ export class WorkspaceIndexer implements vscode.Disposable {
     const files: SyncFile[] = [];
     for (const uri of images) {
       if (signal.aborted) break;
-      const hashed = await this.hash(uri).catch((error: Error) => {
+      const hashed = await this.hashes.hash(uri.fsPath).catch((error: Error) => {
         this.log.warn(`skipping ${uri.fsPath}: ${error.message}`);
         return undefined;
       });
       if (!hashed) continue;
       const path = relativeTo(folder, uri);
       files.push({
-        entry: { path, sha256: hashed.sha256, size: hashed.size, mtimeMs: hashed.mtime, altTexts: altTexts.get(path) ?? [] },
+        entry: { path, sha256: hashed.sha256, size: hashed.size, mtimeMs: hashed.mtimeMs, altTexts: altTexts.get(path) ?? [] },
         read: async () => vscode.workspace.fs.readFile(uri),
       });
     }
     return files;
-  }
-
-  /** SHA-256 of the file, recomputed only when its size or mtime changed. */
-  private async hash(uri: vscode.Uri): Promise<HashedFile> {
-    const stat = await vscode.workspace.fs.stat(uri);
-    const key = uri.toString();
-    const known = this.hashes.get(key);
-    if (known && known.size === stat.size && known.mtime === stat.mtime) return known;
-    const hashed = { size: stat.size, mtime: stat.mtime, sha256: await sha256File(uri.fsPath) };
-    this.hashes.set(key, hashed);
-    return hashed;
   }
 
   dispose(): void {

@@ -1,5 +1,5 @@
 import Database, { SqliteError } from "better-sqlite3";
-import { Llm2ClipError } from "../errors";
+import { hasTable, migrate, type SqliteSchema } from "../sqlite-schema";
 import type { MatrixScan } from "./scan";
 import { storeError } from "./sqlite-errors";
 import { TopK } from "./top-k";
@@ -48,11 +48,14 @@ export interface RankedAsset {
   score: number;
 }
 
-const SCHEMA_VERSION = "1";
-
 // Contents are keyed by SHA-256, so identical bytes under several paths are embedded and stored once, and a rename only
 // rewrites an `assets` row. Alt texts hang off the path, since documents refer to paths.
-const SCHEMA = `
+// Version 1 recorded its version as meta's `schema` key; version 2 records it in schema_versions like every file.
+const COLLECTION_SCHEMA: SqliteSchema = {
+  name: "collection",
+  steps: [
+    (db) =>
+      db.exec(`
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS contents (
   sha256 TEXT PRIMARY KEY,
@@ -73,7 +76,15 @@ CREATE TABLE IF NOT EXISTS alt_texts (
   text TEXT NOT NULL,
   PRIMARY KEY (path, text)
 );
-`;
+`),
+    (db) => db.prepare("DELETE FROM meta WHERE key = 'schema'").run(),
+  ],
+  unrecordedVersion(db) {
+    if (!hasTable(db, "meta")) return 0;
+    const row = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get();
+    return Number(row?.value ?? 1);
+  },
+};
 
 /** Opens (creating if needed) a collection database with the durability every acknowledged write relies on. */
 export function openDatabase(file: string): Database.Database {
@@ -117,15 +128,13 @@ export class Collection {
     }
     const db = this.db;
     try {
-      db.exec(SCHEMA);
+      migrate(db, COLLECTION_SCHEMA, `collection '${name}'`);
       const meta = new Map(
         (db.prepare("SELECT key, value FROM meta").all() as { key: string; value: string }[]).map((r) => [r.key, r.value]),
       );
-      if (!meta.has("schema")) {
-        this.writeMeta({ schema: SCHEMA_VERSION, model: served.name, embed_dim: String(served.embedDim), updated_ms: String(Date.now()) });
+      if (!meta.has("model")) {
+        this.writeMeta({ model: served.name, embed_dim: String(served.embedDim), updated_ms: String(Date.now()) });
         meta.set("model", served.name).set("embed_dim", String(served.embedDim)).set("updated_ms", String(Date.now()));
-      } else if (meta.get("schema") !== SCHEMA_VERSION) {
-        throw new Llm2ClipError("failed_precondition", `collection '${name}': database schema ${meta.get("schema")} is not supported (expected ${SCHEMA_VERSION})`);
       }
       this.model = { name: meta.get("model")!, embedDim: Number(meta.get("embed_dim")) };
       this.updated = Number(meta.get("updated_ms") ?? 0);
