@@ -8,7 +8,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { status, type ServiceError } from "@grpc/grpc-js";
+import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import type { Llm2ClipClient, SyncAssetsResponse } from "@llm2clip/proto";
 import { percentile } from "../bench/measure";
 import { caption, renderImages } from "../bench/workload";
@@ -108,7 +108,7 @@ async function faults(daemon: RunningDaemon, client: Llm2ClipClient): Promise<Fa
     call.on("error", (error: ServiceError) => resolve(codeName(error.code)));
     call.write({ manifest: { collection: "stalled", full: false, more: false, entries: [{ path: "a.png", sha256: hash(999), size: 10, mtimeMs: 1, altTexts: [] }] } });
   });
-  const deleted = await errorOf(unary((done) => client.deleteCollection({ name: "stalled" }, { deadline: Date.now() + 5000 }, done)));
+  const deleted = await errorOf(unary((done) => client.deleteCollection({ name: "stalled" }, new Metadata(), { deadline: Date.now() + 5000 }, done)));
   record("SyncAssets stalled after its manifest, then DeleteCollection", "DEADLINE_EXCEEDED, then the delete answers", `${stalled}, then ${deleted}`);
 
   const sockets = Array.from({ length: 2_000 }, () => net.connect(daemon.port, "127.0.0.1").on("error", () => undefined));
