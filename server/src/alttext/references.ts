@@ -1,5 +1,5 @@
-// Finds image references, with exact source ranges, in the documents that carry alt text: Markdown, HTML, JSX/TSX and
-// Vue templates. Pure functions over a string; shared by the CLI's lint-alt and the editor's diagnostics.
+// Finds image references, with exact source ranges, in the documents that carry alt text: Markdown (GFM), MDX, HTML,
+// JSX/TSX and Vue templates. Pure functions over a string; shared by the CLI's lint-alt and the editor's diagnostics.
 //
 //   findImageReferences(text, languageId) -> ImageReference[]   (in source order)
 //   isAltMissing(ref)                     -> the reference needs alt text (markdownlint MD045 / axe image-alt)
@@ -12,9 +12,9 @@ import { findMarkdownImages } from "./markdown-images";
 
 export { altTextEdit, type TextEdit } from "./alt-edit";
 
-export type ReferenceLanguage = "markdown" | "html" | "javascriptreact" | "typescriptreact" | "vue";
+export type ReferenceLanguage = "markdown" | "mdx" | "html" | "javascriptreact" | "typescriptreact" | "vue";
 
-export const REFERENCE_LANGUAGES: readonly ReferenceLanguage[] = ["markdown", "html", "javascriptreact", "typescriptreact", "vue"];
+export const REFERENCE_LANGUAGES: readonly ReferenceLanguage[] = ["markdown", "mdx", "html", "javascriptreact", "typescriptreact", "vue"];
 
 export type Range = [start: number, end: number];
 
@@ -65,7 +65,9 @@ export function isReferenceLanguage(languageId: string): languageId is Reference
 export function findImageReferences(text: string, languageId: ReferenceLanguage): ImageReference[] {
   switch (languageId) {
     case "markdown":
-      return findMarkdownImages(text);
+      return findMarkdownImages(text, "html");
+    case "mdx":
+      return findMarkdownImages(text, "jsx");
     case "html":
     case "vue":
       return findImgTags(text, 0, "html");
@@ -76,10 +78,13 @@ export function findImageReferences(text: string, languageId: ReferenceLanguage)
 }
 
 /**
- * True when the image needs alt text and has none: markdownlint MD045 for Markdown images, axe's image-alt for tags
- * (an alt of only spaces fails, as in axe's alt-space-value; alt="", aria-hidden and role=presentation/none pass).
+ * True when the image needs alt text and has none. Markdown images follow markdownlint MD045: only an empty label
+ * fails, so `![ ](a.png)` passes. Tags follow axe's image-alt: an alt of only spaces fails (axe's alt-space-value,
+ * where MD045 accepts any alt attribute), and alt="", aria-hidden and role=presentation/none pass (MD045 accepts only
+ * the first two).
  */
 export function isAltMissing(ref: ImageReference): boolean {
   if (ref.decorative || ref.dynamicAlt) return false;
+  if (ref.altSyntax === "markdown") return ref.altRange !== undefined && ref.altRange[0] === ref.altRange[1];
   return ref.alt === undefined || ref.alt.trim() === "";
 }

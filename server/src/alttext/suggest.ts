@@ -76,9 +76,11 @@ export class AltTextAdvisor {
       }
     }
 
+    const suggestions = bestDistinct(scored, currentAlt, max);
+    const verdict = verdictOf(currentAlt, current, thresholds);
     return {
-      current: { cosine: current, verdict: verdictOf(currentAlt, current, thresholds) },
-      suggestions: bestDistinct(scored, currentAlt, max),
+      current: { cosine: current, verdict, confidence: verdictConfidence(verdict, current, suggestions[0]?.cosine, this.model.info.logitScale) },
+      suggestions,
       thresholds: { good: thresholds.good, mismatch: thresholds.mismatch },
     };
   }
@@ -99,6 +101,17 @@ export class AltTextAdvisor {
     });
     return this.bank;
   }
+}
+
+/**
+ * The model's probability that its verdict holds, from the softmax it scores captions with (logit scale × cosine) over
+ * two candidates, the current alt text and the best suggestion: that the current one wins for GOOD, that the
+ * suggestion wins otherwise. 0 when there is nothing to compare.
+ */
+export function verdictConfidence(verdict: Verdict, current: number, best: number | undefined, logitScale: number): number {
+  if (best === undefined || verdict === Verdict.VERDICT_MISSING) return 0;
+  const suggestionWins = 1 / (1 + Math.exp(-logitScale * (best - current)));
+  return verdict === Verdict.VERDICT_GOOD ? 1 - suggestionWins : suggestionWins;
 }
 
 /** Highest cosine first, one entry per text (case and spacing ignored), never the current alt text itself. */
