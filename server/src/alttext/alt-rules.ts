@@ -42,8 +42,15 @@ export function atLeast(severity: Severity, threshold: Severity): boolean {
   return SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(threshold);
 }
 
-export function lowerSeverity(a: Severity, b: Severity): Severity {
-  return atLeast(a, b) ? b : a;
+/** A model verdict with a lower confidence than this is info, however far inside the domain the image lies. */
+export const MIN_CONFIDENCE = 0.8;
+
+/**
+ * The severity of a model verdict: its rule's, when the image lies inside the model's calibration domain (or the model
+ * declares none) and the model is confident; info otherwise. A guess outside what the model knows is never a warning.
+ */
+export function verdictSeverity(rule: "alt-mismatch" | "alt-weak", confidence: number, inDomain: boolean | undefined): Severity {
+  return inDomain !== false && confidence >= MIN_CONFIDENCE ? ALT_RULES[rule].severity : "info";
 }
 
 const IMAGE_FILE_NAME = /^[^\s/\\]+\.(png|jpe?g|gif|webp|svg|bmp|avif|tiff?|ico)$/i;

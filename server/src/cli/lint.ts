@@ -1,7 +1,7 @@
 import { Verdict, type AltTextContext, type AltTextSuggestion, type ImageDomain, type SuggestAltTextResponse } from "@llm2clip/proto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ALT_RULES, altTextAntiPattern, lowerSeverity, type AltRuleId, type Severity } from "../alttext/alt-rules";
+import { ALT_RULES, altTextAntiPattern, verdictSeverity, type AltRuleId, type Severity } from "../alttext/alt-rules";
 import { altTextEdit, findImageReferences, isAltMissing, type ImageReference, type TextEdit } from "../alttext/references";
 import { referenceContext } from "./doc-context";
 import { documentLanguage, resolveImageFile } from "./files";
@@ -63,9 +63,6 @@ export interface LintOptions {
   /** Why there is no advisor, for the one line that says the model's checks were skipped. */
   noAdvisorReason?: string;
 }
-
-/** A mismatch verdict with a lower confidence than this is info, however far inside the domain the image lies. */
-export const MIN_CONFIDENCE = 0.8;
 
 /** SuggestAltText calls in flight at once: enough for the daemon to batch them, few enough to stay inside its queue. */
 const CONCURRENCY = 4;
@@ -194,14 +191,13 @@ async function judge(
     return { judged: false };
   }
   const verdict = response.current?.verdict;
-  const rule: AltRuleId | undefined = verdict === Verdict.VERDICT_MISMATCH ? "alt-mismatch" : verdict === Verdict.VERDICT_WEAK ? "alt-weak" : undefined;
+  const rule: "alt-mismatch" | "alt-weak" | undefined = verdict === Verdict.VERDICT_MISMATCH ? "alt-mismatch" : verdict === Verdict.VERDICT_WEAK ? "alt-weak" : undefined;
   if (!rule) return { judged: true };
   const confidence = response.current!.confidence;
-  const certain = response.domain?.inDomain !== false && confidence >= MIN_CONFIDENCE;
   const cosine = response.current!.cosine;
   const verdictProblem: LintProblem = {
     rule,
-    severity: certain ? ALT_RULES[rule].severity : lowerSeverity(ALT_RULES[rule].severity, "info"),
+    severity: verdictSeverity(rule, confidence, response.domain?.inDomain),
     file,
     range: ref.range,
     image: relativeTo(cwd, imageFile),
