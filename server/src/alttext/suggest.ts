@@ -7,7 +7,9 @@ import {
 } from "@llm2clip/proto";
 import { Llm2ClipError, invalidArgument } from "../errors";
 import type { AltTextThresholds, Llm2ClipModel } from "../model/types";
+import { softmax } from "../scoring";
 import { resolveImage } from "../search/image-input";
+import { CalibrationDomain } from "./calibration-domain";
 import type { Collection } from "../store/collection";
 import type { CollectionRegistry } from "../store/collections";
 import { CaptionBankIndex } from "./caption-bank-index";
@@ -34,6 +36,7 @@ export function verdictOf(alt: string, cosine: number, thresholds: AltTextThresh
 /** Scores an image's current alt text and ranks candidate alt texts from four sources by cosine with the image. */
 export class AltTextAdvisor {
   private bank?: Promise<CaptionBankIndex | undefined>;
+  private domain?: Promise<CalibrationDomain | undefined>;
 
   constructor(
     private readonly model: Llm2ClipModel,
@@ -78,7 +81,9 @@ export class AltTextAdvisor {
 
     const suggestions = bestDistinct(scored, currentAlt, max);
     const verdict = verdictOf(currentAlt, current, thresholds);
+    const domain = await this.calibrationDomain();
     return {
+      ...(domain && { domain: domain.judge(image.embedding) }),
       current: { cosine: current, verdict, confidence: verdictConfidence(verdict, current, suggestions[0]?.cosine, this.model.info.logitScale) },
       suggestions,
       thresholds: { good: thresholds.good, mismatch: thresholds.mismatch },
@@ -90,6 +95,17 @@ export class AltTextAdvisor {
     if (mismatch) throw new Llm2ClipError("failed_precondition", `collection: ${mismatch}`, "collection");
     const similar = await collection.rank(image, SIMILAR_IMAGES, (asset) => asset.altTexts.length > 0, SIMILAR_IMAGE_COSINE);
     return [...new Set(similar.flatMap(({ asset }) => asset.altTexts))];
+  }
+
+  /** Embedded on first use: the real model's vision tower is too slow to embed the domain's images at every start. */
+  private calibrationDomain(): Promise<CalibrationDomain | undefined> {
+    const domain = this.model.info.domain;
+    if (!domain) return Promise.resolve(undefined);
+    this.domain ??= CalibrationDomain.load(this.model, domain.imagePaths).catch((error) => {
+      this.domain = undefined;
+      throw error;
+    });
+    return this.domain;
   }
 
   private captionBank(): Promise<CaptionBankIndex | undefined> {
@@ -110,7 +126,7 @@ export class AltTextAdvisor {
  */
 export function verdictConfidence(verdict: Verdict, current: number, best: number | undefined, logitScale: number): number {
   if (best === undefined || verdict === Verdict.VERDICT_MISSING) return 0;
-  const suggestionWins = 1 / (1 + Math.exp(-logitScale * (best - current)));
+  const [, suggestionWins] = softmax([logitScale * current, logitScale * best]) as [number, number];
   return verdict === Verdict.VERDICT_GOOD ? 1 - suggestionWins : suggestionWins;
 }
 
