@@ -12,7 +12,8 @@ import type { EmbedImagesRequest, EmbedImagesResponse, Llm2ClipClient } from "@l
 import { loadModel } from "../../server/src/model/load";
 import { Llm2VecTokenizer } from "../../server/src/model/llm2vec";
 import { readManifest } from "../../server/src/model/manifest";
-import { createMatrixScan, type MatrixScan } from "../../server/src/runtime/matrix-scan";
+import { createMatrixScan } from "../../server/src/runtime/matrix-scan";
+import type { MatrixScan } from "../../server/src/store/scan";
 import { Collection, openDatabase } from "../../server/src/store/collection";
 import { DEFAULT_MODEL_DIR, REPO_ROOT, startDaemon, type RunningDaemon } from "../support/daemon";
 import { closedLoop, percentile, timeEach, type LoadResult } from "./measure";

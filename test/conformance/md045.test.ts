@@ -6,8 +6,8 @@ import { lint } from "markdownlint/promise";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { lineColumn } from "../../server/src/cli/doc-context";
-import { lintDocuments } from "../../server/src/cli/lint";
+import { lineColumn } from "../../client/src/documents/context";
+import { lintDocuments } from "../../client/src/cli/lint";
 
 const CORPUS = path.join(import.meta.dirname, "md045-corpus");
 

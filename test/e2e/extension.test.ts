@@ -5,7 +5,7 @@ import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } 
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { findImageReferences } from "../../server/src/alttext/references";
+import { findImageReferences } from "@llm2clip/client";
 import { daemonBundle } from "../support/daemon";
 import { CodeServer, freePort } from "./support/code-server";
 import { packageExtension, REPO_ROOT } from "./support/extension-package";

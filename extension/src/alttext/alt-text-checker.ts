@@ -5,14 +5,21 @@ import { status } from "@grpc/grpc-js";
 import type { SuggestAltTextRequest, SuggestAltTextResponse } from "@llm2clip/proto";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { findImageReferences, isAltMissing, isReferenceLanguage, type ImageReference } from "../../../server/src/alttext/references";
+import {
+  findImageReferences,
+  isAltMissing,
+  isReferenceLanguage,
+  type ImageReference,
+  mapLimited,
+  referenceContext,
+  relativeInside,
+  resolveImageFile,
+  sha256File,
+  unreadableReason,
+} from "@llm2clip/client";
 import type { DaemonConnection } from "../connection/connection";
 import type { WorkspaceIndexer } from "../indexing/indexer";
 import { KeyedDebouncer } from "../shared/debounce";
-import { mapLimited } from "../../../server/src/cli/map-limited";
-import { referenceContext } from "../../../server/src/cli/doc-context";
-import { relativeInside, resolveImageFile, sha256File } from "../../../server/src/cli/files";
-import { unreadableReason } from "../../../server/src/cli/image-readability";
 import {
   antiPatternFinding,
   missingFinding,

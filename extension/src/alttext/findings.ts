@@ -1,8 +1,7 @@
 // What an image reference's alt text deserves: nothing, or a finding with lint-alt's rule id and severity (see
-// server/src/alttext/alt-rules). Pure, so that the rule -> diagnostic mapping is unit-tested without an editor.
+// client/src/documents/alt-rules). Pure, so that the rule -> diagnostic mapping is unit-tested without an editor.
 import { Verdict } from "@llm2clip/proto";
-import { ALT_RULES, altTextAntiPattern, verdictSeverity, type AltRuleId, type Severity } from "../../../server/src/alttext/alt-rules";
-import type { ImageReference, Range } from "../../../server/src/alttext/references";
+import { ALT_RULES, altTextAntiPattern, verdictSeverity, type AltRuleId, type ImageReference, type Range, type Severity } from "@llm2clip/client";
 
 /** "default" is the rule's own severity, the one lint-alt reports. */
 export type SeveritySetting = "default" | "error" | "warning" | "information" | "hint" | "off";

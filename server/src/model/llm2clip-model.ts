@@ -4,7 +4,7 @@
 // Each graph has its own dynamic batcher, so concurrent calls share runs.
 import { Llm2ClipError } from "../errors";
 import { DynamicBatcher, type BatchLimits } from "../runtime/batcher";
-import type { FloatTensor, GraphSession, HostTensor } from "../runtime/session";
+import type { FloatTensor, HostTensor, ModelSession } from "./session";
 import { preprocessImage } from "./image";
 import type { GraphName, Manifest } from "./manifest";
 import type { CaptionTokens, Llm2VecTokenizer, TextBatch } from "./llm2vec";
@@ -22,7 +22,7 @@ export interface RuntimeStats {
 export interface ModelParts {
   manifest: Manifest;
   description: ModelDescription;
-  sessions: Record<GraphName, GraphSession>;
+  sessions: Record<GraphName, ModelSession>;
   tokenizer: Llm2VecTokenizer;
   cache: TextFeatureCache;
   batching: Record<GraphName, BatchLimits>;

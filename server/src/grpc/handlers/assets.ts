@@ -16,7 +16,7 @@ import type {
 import { AltTextAdvisor } from "../../alttext/suggest";
 import { searchAssets } from "../../search/search-assets";
 import { CollectionRegistry } from "../../store/collections";
-import { SyncSession } from "../../store/sync-session";
+import { SyncSession } from "../sync-session";
 import { cancellationSignal, unaryHandler } from "../call";
 import type { ServiceDeps } from "../deps";
 import { statusCodeOf, toServiceError } from "../errors";

@@ -1,6 +1,6 @@
 import path from "node:path";
-import { ALT_RULE_IDS, ALT_RULES, atLeast, type Severity } from "../alttext/alt-rules";
-import { lineColumn } from "./doc-context";
+import { ALT_RULE_IDS, ALT_RULES, atLeast, type Severity } from "../documents/alt-rules";
+import { lineColumn } from "../documents/context";
 import type { LintProblem, LintResult } from "./lint";
 import { SOURCE_NAMES } from "./commands/suggest-alt";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mapLimited } from "../../src/cli/map-limited";
+import { mapLimited } from "../src/map-limited";
 
 describe("mapLimited", () => {
   it("keeps results in input order with never more than `concurrency` tasks in flight", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { altTextEdit, findImageReferences, isAltMissing, type ImageReference, type Range, type TextEdit } from "../../src/alttext/references";
+import { altTextEdit, findImageReferences, isAltMissing, type ImageReference, type Range, type TextEdit } from "../../src";
 
 const cut = (text: string, range: Range | undefined) => (range ? text.slice(range[0], range[1]) : undefined);
 const apply = (text: string, edit: TextEdit) => text.slice(0, edit.range[0]) + edit.newText + text.slice(edit.range[1]);

@@ -1,17 +1,11 @@
-// Finds image references, with exact source ranges, in the documents that carry alt text: Markdown (GFM), MDX, HTML,
-// JSX/TSX and Vue templates. Pure functions over a string; shared by the CLI's lint-alt and the editor's diagnostics.
+// The image references found in the documents that carry alt text (Markdown with GFM, MDX, HTML, JSX/TSX and Vue
+// templates), and the judgements made on them. Shared by the CLI's lint-alt and the editor's diagnostics; the finders are in
+// ./find-references, the alt-text edits in ./alt-edit.
 //
-//   findImageReferences(text, languageId) -> ImageReference[]   (in source order)
-//   isAltMissing(ref)                     -> the reference needs alt text (markdownlint MD045 / axe image-alt)
-//   altTextEdit(ref, alt)                 -> the TextEdit that sets ref's alt text (see ./alt-edit)
+//   isAltMissing(ref) -> the reference needs alt text (markdownlint MD045 / axe image-alt)
 //
-// All offsets are UTF-16 code-unit indices into `text`, [start, end) — the same units as JavaScript strings and
-// vscode.TextDocument.positionAt.
-import { findImgTags } from "./img-tags";
-import { findMarkdownImages } from "./markdown-images";
-
-export { altTextEdit, type TextEdit } from "./alt-edit";
-
+// All offsets are UTF-16 code-unit indices into the document's text, [start, end) — the same units as JavaScript
+// strings and vscode.TextDocument.positionAt.
 export type ReferenceLanguage = "markdown" | "mdx" | "html" | "javascriptreact" | "typescriptreact" | "vue";
 
 export const REFERENCE_LANGUAGES: readonly ReferenceLanguage[] = ["markdown", "mdx", "html", "javascriptreact", "typescriptreact", "vue"];
@@ -60,21 +54,6 @@ export interface ImageReference {
 
 export function isReferenceLanguage(languageId: string): languageId is ReferenceLanguage {
   return (REFERENCE_LANGUAGES as readonly string[]).includes(languageId);
-}
-
-export function findImageReferences(text: string, languageId: ReferenceLanguage): ImageReference[] {
-  switch (languageId) {
-    case "markdown":
-      return findMarkdownImages(text, "html");
-    case "mdx":
-      return findMarkdownImages(text, "jsx");
-    case "html":
-    case "vue":
-      return findImgTags(text, 0, "html");
-    case "javascriptreact":
-    case "typescriptreact":
-      return findImgTags(text, 0, "jsx");
-  }
 }
 
 /**

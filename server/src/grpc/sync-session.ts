@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import type { AssetChunk, ManifestEntry, SyncAssetsRequest, SyncAssetsResponse, SyncManifest, SyncSummary } from "@llm2clip/proto";
 import { Llm2ClipError, invalidArgument } from "../errors";
 import type { ImageEmbedding } from "../model/types";
-import type { AssetInput, Collection } from "./collection";
-import type { CollectionRegistry } from "./collections";
-import { validateAssetPath, validateSha256 } from "./names";
+import type { AssetInput, Collection } from "../store/collection";
+import type { CollectionRegistry } from "../store/collections";
+import { validateAssetPath, validateSha256 } from "../store/names";
 
 export const MAX_MANIFEST_ENTRIES = 1_000_000;
 const MAX_ALT_TEXTS = 32;

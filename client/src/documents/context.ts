@@ -1,5 +1,5 @@
 import type { AltTextContext } from "@llm2clip/proto";
-import type { ImageReference } from "../alttext/references";
+import type { ImageReference } from "./references";
 
 const MAX_SURROUNDING = 2000;
 

@@ -3,7 +3,7 @@
 // so /assets/x.png is assets/x.png. Without --root, the candidate under which most site-rooted sources exist wins.
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { resolveImageFile } from "./files";
+import { resolveImageFile } from "../files";
 
 export const SITE_ROOT_CANDIDATES = ["static", "public", "docs/public", "assets", "."];
 

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { connect } from "./client";
+import { connect } from "../connection";
 import { indexCommand } from "./commands/index-dir";
 import { lintAltCommand } from "./commands/lint-alt";
 import { scoreCommand } from "./commands/score";

@@ -1,12 +1,14 @@
 import { Verdict, type AltTextContext, type AltTextSuggestion, type ImageDomain, type SuggestAltTextResponse } from "@llm2clip/proto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ALT_RULES, altTextAntiPattern, verdictSeverity, type AltRuleId, type Severity } from "../alttext/alt-rules";
-import { altTextEdit, findImageReferences, isAltMissing, type ImageReference, type TextEdit } from "../alttext/references";
-import { referenceContext } from "./doc-context";
-import { documentLanguage, resolveImageFile } from "./files";
-import { DEFAULT_MAX_IMAGE_PIXELS, unreadableReason } from "./image-readability";
-import { mapLimited } from "./map-limited";
+import { ALT_RULES, altTextAntiPattern, verdictSeverity, type AltRuleId, type Severity } from "../documents/alt-rules";
+import { altTextEdit, type TextEdit } from "../documents/alt-edit";
+import { referenceContext } from "../documents/context";
+import { findImageReferences } from "../documents/find-references";
+import { isAltMissing, type ImageReference } from "../documents/references";
+import { documentLanguage, resolveImageFile } from "../files";
+import { mapLimited } from "../map-limited";
+import { DEFAULT_MAX_IMAGE_PIXELS, unreadableReason } from "../image-readability";
 import { chooseSiteRoot, isSiteRooted, type SiteRoot } from "./site-root";
 
 export interface LintProblem {

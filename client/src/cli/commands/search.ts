@@ -1,5 +1,5 @@
 import type { SearchAssetsResponse } from "@llm2clip/proto";
-import { unary, type Connection } from "../client";
+import { unary, type Connection } from "../../connection";
 import { EXIT_OK, UsageError, printJson, type Io } from "../io";
 
 export interface SearchOptions {

@@ -1,5 +1,5 @@
-// llm2clip: the command-line client of llm2clipd (see cli/main.ts).
-import { main } from "./cli/main";
+// llm2clip: the command-line client of llm2clipd (see ./main.ts).
+import { main } from "./main";
 
 // grpc-js passes the host as TLS servername even when it is an IP address, and Node answers with DEP0123 on every TLS
 // connection to 127.0.0.1: noise about a dependency's internals that a CLI user can do nothing about.

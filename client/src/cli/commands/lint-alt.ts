@@ -2,11 +2,11 @@ import type { ModelInfo, SuggestAltTextResponse } from "@llm2clip/proto";
 import { statSync } from "node:fs";
 import path from "node:path";
 import picomatch from "picomatch";
-import { SEVERITIES, type Severity } from "../../alttext/alt-rules";
-import { unary, type Connection } from "../client";
-import { documentLanguage, walkFiles } from "../files";
+import { unary, type Connection } from "../../connection";
+import { SEVERITIES, type Severity } from "../../documents/alt-rules";
+import { documentLanguage, walkFiles } from "../../files";
+import { DEFAULT_MAX_IMAGE_PIXELS } from "../../image-readability";
 import { describeError, EXIT_OK, EXIT_PROBLEMS, UsageError, type Io } from "../io";
-import { DEFAULT_MAX_IMAGE_PIXELS } from "../image-readability";
 import { lintDocuments, type Advisor } from "../lint";
 import { formatLint, lintFails, lintNotes, LINT_FORMATS, type LintFormat } from "../lint-report";
 

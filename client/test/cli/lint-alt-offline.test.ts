@@ -7,8 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { altTextAntiPattern } from "../../src/alttext/alt-rules";
-import { unreadableReason } from "../../src/cli/image-readability";
+import { altTextAntiPattern } from "../../src/documents/alt-rules";
+import { unreadableReason } from "../../src/image-readability";
 import { main } from "../../src/cli/main";
 
 let ws: string;

@@ -1,7 +1,7 @@
 import { SuggestionSource, Verdict, type SuggestAltTextResponse } from "@llm2clip/proto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { unary, type Connection } from "../client";
+import { unary, type Connection } from "../../connection";
 import { EXIT_OK, UsageError, printJson, type Io } from "../io";
 
 export interface SuggestOptions {

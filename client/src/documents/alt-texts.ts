@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { findImageReferences } from "../alttext/references";
-import { documentLanguage, relativeInside, resolveImageFile } from "./files";
+import { findImageReferences } from "./find-references";
+import { documentLanguage, relativeInside, resolveImageFile } from "../files";
 
 /** The alt texts that the documents under `root` give each image, keyed by the image's path relative to `root`. */
 export async function altTextsByImage(root: string, files: readonly string[]): Promise<Map<string, string[]>> {

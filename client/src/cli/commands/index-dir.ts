@@ -1,12 +1,12 @@
 import type { SyncSummary } from "@llm2clip/proto";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import type { Connection } from "../client";
-import { altTextsByImage } from "../doc-alt-texts";
-import { isImageFile, sha256File, walkFiles } from "../files";
+import type { Connection } from "../../connection";
+import { altTextsByImage } from "../../documents/alt-texts";
+import { isImageFile, sha256File, walkFiles } from "../../files";
 import { EXIT_ERROR, EXIT_OK, UsageError, formatBytes, printJson, type Io } from "../io";
 import { ProgressBar } from "../progress-bar";
-import { syncAssets, type SyncFile } from "../sync-client";
+import { syncAssets, type SyncFile } from "../../sync";
 
 export interface IndexOptions {
   collection?: string;
