@@ -43,10 +43,10 @@ describe("verdict -> finding", () => {
 
   it("lowers a mismatch to info when the model is unsure or the image lies outside its domain, and says which", () => {
     expect(verdictFinding(ref!, check(Verdict.VERDICT_MISMATCH, 0.1, [], 0.6))?.severity).toBe("info");
-    const outside = verdictFinding(ref!, check(Verdict.VERDICT_MISMATCH, 0.1, [], 0.99, { similarity: 0.31, threshold: 0.72, inDomain: false }));
+    const outside = verdictFinding(ref!, check(Verdict.VERDICT_MISMATCH, 0.1, [], 0.99, { distance: 11.3, threshold: 7.2, inDomain: false }));
     expect(outside?.severity).toBe("info");
-    expect(outside?.message).toContain("the image is outside the model's domain (similarity 0.31 < 0.72)");
-    const inside = verdictFinding(ref!, check(Verdict.VERDICT_MISMATCH, 0.1, [], 0.99, { similarity: 0.9, threshold: 0.72, inDomain: true }));
+    expect(outside?.message).toContain("the image is outside the model's domain (distance 11.30 > 7.20)");
+    const inside = verdictFinding(ref!, check(Verdict.VERDICT_MISMATCH, 0.1, [], 0.99, { distance: 5.1, threshold: 7.2, inDomain: true }));
     expect(inside?.severity).toBe("warning");
   });
 

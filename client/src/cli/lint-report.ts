@@ -87,7 +87,7 @@ function json(result: LintResult, cwd: string) {
         alt: problem.alt ?? null,
         cosine: problem.cosine ?? null,
         confidence: problem.confidence ?? null,
-        domain: problem.domain ? { inDomain: problem.domain.inDomain, similarity: problem.domain.similarity, threshold: problem.domain.threshold } : null,
+        domain: problem.domain ? { inDomain: problem.domain.inDomain, distance: problem.domain.distance, threshold: problem.domain.threshold } : null,
         suggestion: problem.suggestion
           ? { text: problem.suggestion.text, cosine: problem.suggestion.cosine, source: SOURCE_NAMES[problem.suggestion.source] }
           : null,
@@ -140,7 +140,7 @@ function sarif(result: LintResult, cwd: string) {
           };
           const properties = {
             ...(problem.confidence !== undefined && { confidence: problem.confidence }),
-            ...(problem.domain && { inDomain: problem.domain.inDomain, domainSimilarity: problem.domain.similarity, domainThreshold: problem.domain.threshold }),
+            ...(problem.domain && { inDomain: problem.domain.inDomain, domainDistance: problem.domain.distance, domainThreshold: problem.domain.threshold }),
           };
           return {
             ruleId: problem.rule,

@@ -215,7 +215,7 @@ async function judge(
 
 function domainNote(domain: ImageDomain | undefined): string {
   if (!domain) return "";
-  return domain.inDomain ? "" : `; the image is outside the model's domain: similarity ${domain.similarity.toFixed(2)} < ${domain.threshold.toFixed(2)}`;
+  return domain.inDomain ? "" : `; the image is outside the model's domain: distance ${domain.distance.toFixed(2)} > ${domain.threshold.toFixed(2)}`;
 }
 
 function relativeTo(cwd: string, file: string): string {

@@ -14,7 +14,7 @@ export interface AltCheck {
   /** The model's probability that its verdict holds. */
   confidence: number;
   /** Absent when the model declares no calibration domain. */
-  domain?: { similarity: number; threshold: number; inDomain: boolean };
+  domain?: { distance: number; threshold: number; inDomain: boolean };
   thresholds?: { good: number; mismatch: number };
   /** Best first. */
   suggestions: string[];
@@ -82,7 +82,7 @@ export function verdictFinding(ref: ImageReference, check: AltCheck): Finding | 
   const score = check.cosine.toFixed(3);
   const sureness = `confidence ${check.confidence.toFixed(2)}${
     check.domain && !check.domain.inDomain
-      ? `; the image is outside the model's domain (similarity ${check.domain.similarity.toFixed(2)} < ${check.domain.threshold.toFixed(2)})`
+      ? `; the image is outside the model's domain (distance ${check.domain.distance.toFixed(2)} > ${check.domain.threshold.toFixed(2)})`
       : ""
   }`;
   switch (check.verdict) {

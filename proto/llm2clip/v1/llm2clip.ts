@@ -408,9 +408,12 @@ export interface SuggestAltTextResponse {
 }
 
 export interface ImageDomain {
-  /** The highest cosine between the image and the manifest's calibration images. */
-  similarity: number;
-  /** The similarity from which an image counts as inside the domain, calibrated on held-out calibration images. */
+  /** Mahalanobis distance of the image's embedding from the embeddings of the manifest's calibration images. */
+  distance: number;
+  /**
+   * The distance within which an image counts as inside the domain: the one that 95% of held-out calibration images
+   * reach.
+   */
   threshold: number;
   inDomain: boolean;
 }
@@ -4364,13 +4367,13 @@ export const SuggestAltTextResponse: MessageFns<SuggestAltTextResponse> = {
 };
 
 function createBaseImageDomain(): ImageDomain {
-  return { similarity: 0, threshold: 0, inDomain: false };
+  return { distance: 0, threshold: 0, inDomain: false };
 }
 
 export const ImageDomain: MessageFns<ImageDomain> = {
   encode(message: ImageDomain, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.similarity !== 0) {
-      writer.uint32(13).float(message.similarity);
+    if (message.distance !== 0) {
+      writer.uint32(13).float(message.distance);
     }
     if (message.threshold !== 0) {
       writer.uint32(21).float(message.threshold);
@@ -4399,7 +4402,7 @@ export const ImageDomain: MessageFns<ImageDomain> = {
               break;
             }
 
-            message.similarity = reader.float();
+            message.distance = reader.float();
             continue;
           }
           case 2: {
@@ -4432,7 +4435,7 @@ export const ImageDomain: MessageFns<ImageDomain> = {
 
   fromJSON(object: any): ImageDomain {
     return {
-      similarity: isSet(object.similarity) ? globalThis.Number(object.similarity) : 0,
+      distance: isSet(object.distance) ? globalThis.Number(object.distance) : 0,
       threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
       inDomain: isSet(object.inDomain)
         ? globalThis.Boolean(object.inDomain)
@@ -4444,8 +4447,8 @@ export const ImageDomain: MessageFns<ImageDomain> = {
 
   toJSON(message: ImageDomain): unknown {
     const obj: any = {};
-    if (message.similarity !== 0) {
-      obj.similarity = floatToJson(message.similarity);
+    if (message.distance !== 0) {
+      obj.distance = floatToJson(message.distance);
     }
     if (message.threshold !== 0) {
       obj.threshold = floatToJson(message.threshold);
@@ -4461,7 +4464,7 @@ export const ImageDomain: MessageFns<ImageDomain> = {
   },
   fromPartial<I extends Exact<DeepPartial<ImageDomain>, I>>(object: I): ImageDomain {
     const message = createBaseImageDomain();
-    message.similarity = object.similarity ?? 0;
+    message.distance = object.distance ?? 0;
     message.threshold = object.threshold ?? 0;
     message.inDomain = object.inDomain ?? false;
     return message;
