@@ -36,8 +36,9 @@ export async function lintAltCommand(connection: Connection, io: Io, args: strin
   if (options.root !== undefined && !statSync(path.resolve(io.cwd, options.root), { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`--root: ${options.root} is not a folder`);
   }
+  const probing = probe(connection, options.server);
   const files = await expandTargets(io.cwd, args);
-  const daemon = await probe(connection, options.server);
+  const daemon = await probing;
   const advisor: Advisor | undefined = daemon.model && {
     maxImagePixels: daemon.model.limits?.maxImagePixels || DEFAULT_MAX_IMAGE_PIXELS,
     ...(daemon.model.calibrationDomain && { domainDescription: daemon.model.calibrationDomain.description }),
