@@ -9,6 +9,7 @@ export const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg", ".gif", ".webp
 const DOCUMENT_LANGUAGES: Record<string, ReferenceLanguage> = {
   ".md": "markdown",
   ".markdown": "markdown",
+  ".mdx": "mdx",
   ".html": "html",
   ".htm": "html",
   ".jsx": "javascriptreact",

@@ -1,13 +1,15 @@
 // `npm run bench [-- --quick] [-- --model <dir>]`: bundles the benchmark (it imports the daemon's TypeScript runtime
 // in-process as peer (a)) and runs it. Native packages stay external, as in server/build.mjs.
+// `npm run bench:lint-alt [-- --quick]` (`run.mjs lint-alt`) does the same with lint-alt.ts.
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { build } from "esbuild";
 
 const here = import.meta.dirname;
-const outfile = path.join(here, "../.artifacts/bench.cjs");
+const [entry, args] = process.argv[2] === "lint-alt" ? ["lint-alt", process.argv.slice(3)] : ["bench", process.argv.slice(2)];
+const outfile = path.join(here, `../.artifacts/${entry}.cjs`);
 await build({
-  entryPoints: [path.join(here, "bench.ts")],
+  entryPoints: [path.join(here, `${entry}.ts`)],
   conditions: ["llm2clip-source"],
   outfile,
   bundle: true,
@@ -18,4 +20,4 @@ await build({
   external: ["onnxruntime-node", "sharp", "better-sqlite3", "@grpc/*", "grpc-health-check", "@huggingface/tokenizers", "@llm2clip/proto/package.json"],
   logLevel: "warning",
 });
-execFileSync(process.execPath, ["--expose-gc", outfile, ...process.argv.slice(2)], { stdio: "inherit" });
+execFileSync(process.execPath, ["--expose-gc", outfile, ...args], { stdio: "inherit" });

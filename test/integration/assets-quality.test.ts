@@ -123,11 +123,11 @@ describe.skipIf(!ready)("the sample docs repository with the trained tiny model"
     (lint ??= (async () => {
       const pages = [...new Set(answers.references.map((ref) => ref.markdown))];
       const result = await runCli(["--server", daemon.address, "lint-alt", ...pages, "--format", "json"], SAMPLES);
-      type Problem = { file: string; image: string; kind: string; cosine: number | null; suggestion: { text: string; cosine: number } | null };
-      const report = JSON.parse(result.stdout) as { problems: Problem[]; checked: number };
-      expect(report.checked).toBe(answers.references.length);
+      type Problem = { file: string; image: string; rule: string; cosine: number | null; suggestion: { text: string; cosine: number } | null };
+      const report = JSON.parse(result.stdout) as { problems: Problem[]; references: number };
+      expect(report.references).toBe(answers.references.length);
       expect(result.code).toBe(1);
-      const found = report.problems.map((p) => `${p.file} ${p.image} ${p.kind === "missing" ? "missing" : "wrong"}`).sort();
+      const found = report.problems.map((p) => `${p.file} ${p.image} ${p.rule === "alt-missing" ? "missing" : "wrong"}`).sort();
       const planted = answers.references
         .filter((ref) => ref.status !== "good")
         .map((ref) => `${ref.markdown} ${ref.image} ${ref.status}`)

@@ -149,7 +149,7 @@ describe("llm2clip lint-alt", () => {
     return response.current!.verdict;
   }
 
-  it("reports missing alt text and the alt texts the model judges weak or mismatched, and nothing else", async () => {
+  it("reports missing alt text, unreadable images and the model's verdicts, each with its rule and severity", async () => {
     const result = await run(["lint-alt", "README.md", "page.html", "Card.jsx", "Page.vue", "--format", "json"]);
     const report = JSON.parse(result.stdout);
     const judged = [
@@ -157,25 +157,46 @@ describe("llm2clip lint-alt", () => {
       { file: "Card.jsx", line: 4, image: "img/red.png", alt: "a red circle" },
     ];
     const expected = [
-      { file: "README.md", line: 7, kind: "missing", image: "img/blue.png" },
-      { file: "page.html", line: 2, kind: "missing", image: "img/yellow.png" },
-      { file: "Page.vue", line: 2, kind: "missing", image: "img/purple.png" },
+      { file: "README.md", line: 7, rule: "alt-missing", image: "img/blue.png" },
+      { file: "page.html", line: 2, rule: "alt-missing", image: "img/yellow.png" },
+      { file: "page.html", line: 3, rule: "image-unreadable", image: "../outside.png" },
+      { file: "Page.vue", line: 2, rule: "alt-missing", image: "img/purple.png" },
     ];
     for (const ref of judged) {
       const verdict = await verdictOf(ref.image, ref.alt);
-      if (verdict === Verdict.VERDICT_WEAK) expected.push({ file: ref.file, line: ref.line, kind: "weak", image: ref.image });
-      if (verdict === Verdict.VERDICT_MISMATCH) expected.push({ file: ref.file, line: ref.line, kind: "mismatch", image: ref.image });
+      if (verdict === Verdict.VERDICT_WEAK) expected.push({ file: ref.file, line: ref.line, rule: "alt-weak", image: ref.image });
+      if (verdict === Verdict.VERDICT_MISMATCH) expected.push({ file: ref.file, line: ref.line, rule: "alt-mismatch", image: ref.image });
     }
-    const key = (p: { file: string; line: number; kind: string; image: string }) => `${p.file}:${p.line} ${p.kind} ${p.image}`;
+    const key = (p: { file: string; line: number; rule: string; image: string }) => `${p.file}:${p.line} ${p.rule} ${p.image}`;
     expect(report.problems.map(key).sort()).toEqual(expected.map(key).sort());
-    for (const problem of report.problems) expect(problem.suggestion.text).not.toBe("");
-    expect(report.checked).toBe(5);
-    expect(report.skipped.map((s: { reason: string }) => s.reason).sort()).toEqual([
-      "../outside.png does not exist",
-      "https://example.com/x.png is not a local file",
-      "the alt text is decided at run time",
-    ]);
+    for (const problem of report.problems) {
+      if (problem.rule === "alt-missing") {
+        expect(problem.severity).toBe("error");
+        expect(problem.suggestion.text).not.toBe("");
+      } else if (problem.rule === "image-unreadable") {
+        expect(problem.severity).toBe("warning");
+        expect(problem.message).toBe("image not readable: file not found");
+      } else {
+        // The random test model declares no domain: a mismatch is a warning only when the model is confident.
+        const confident = problem.rule === "alt-mismatch" && problem.confidence >= 0.8;
+        expect(problem.severity).toBe(confident ? "warning" : "info");
+        expect(problem.confidence).toBeGreaterThanOrEqual(0);
+        expect(problem.confidence).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(report.references).toBe(9);
+    expect(report.judged).toBe(2);
+    expect(report.model).toEqual({ ran: true, skipped: null, domain: null });
+    expect(report.skipped.map((s: { reason: string }) => s.reason)).toEqual(["the alt text is decided at run time"]);
     expect(result.code).toBe(1);
+  });
+
+  it("never fails a run on the model's verdicts unless --fail-on asks", async () => {
+    const byDefault = await run(["lint-alt", "Card.jsx", "--format", "json"]);
+    const problems = JSON.parse(byDefault.stdout).problems as { rule: string }[];
+    for (const problem of problems) expect(["alt-weak", "alt-mismatch"]).toContain(problem.rule);
+    expect(byDefault.code).toBe(0);
+    expect((await run(["lint-alt", "Card.jsx", "--fail-on", "info"])).code).toBe(problems.length > 0 ? 1 : 0);
   });
 
   it("writes SARIF 2.1.0 with rules, regions and the suggestion as a fix", async () => {
@@ -196,7 +217,7 @@ describe("llm2clip lint-alt", () => {
   it("exits 0 when there is nothing to report", async () => {
     writeFileSync(path.join(ws, "clean.md"), "# Clean\n\nNo images, only a decorative one: <img src=\"img/green.png\" alt=\"\">\n");
     const result = await run(["lint-alt", "clean.md"]);
-    expect(result.stdout).toBe("0 problems in 0 image references\n");
+    expect(result.stdout).toBe("0 problems (0 errors, 0 warnings, 0 info) in 1 image reference\n");
     expect(result.code).toBe(0);
   });
 });

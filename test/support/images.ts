@@ -16,3 +16,42 @@ export function circleSvg(colour: string, size = 64): Buffer {
       `<rect width="100%" height="100%" fill="white"/><circle cx="${size / 2}" cy="${size / 2}" r="${r}" fill="${colour}"/></svg>`,
   );
 }
+
+const WORDS = ["Settings", "Search", "Explorer", "Deploy", "Users", "Roles", "Billing", "Logs", "Open file", "Save", "Terminal", "Extensions", "Branch main", "Build passed", "Run", "Cancel", "Admin", "Welcome", "Preview", "Tokens"];
+
+/**
+ * A documentation screenshot as real ones look: an application window with a title bar, a sidebar of menu items, a
+ * toolbar of buttons, lines of text and a code block, light or dark. Deterministic for a given `seed`; an SVG that sharp
+ * renders with the system fonts.
+ */
+export function screenshotSvg(seed: number, width = 1280, height = 800): Buffer {
+  let state = seed * 2654435761 + 1;
+  const random = () => ((state = (state * 1103515245 + 12345) >>> 0) % 100_000) / 100_000;
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+  const dark = random() < 0.4;
+  const [bg, panel, ink, accent] = dark ? ["#1e1e1e", "#252526", "#d4d4d4", pick(["#0e639c", "#3794ff", "#c586c0"])] : ["#ffffff", "#f3f3f3", "#333333", pick(["#0366d6", "#2da44e", "#8250df"])];
+  const sidebar = Math.round(width * (0.16 + random() * 0.08));
+  const parts = [`<rect width="100%" height="100%" fill="${bg}"/>`, `<rect width="100%" height="32" fill="${panel}"/>`];
+  parts.push(`<text x="12" y="21" font-family="DejaVu Sans" font-size="13" fill="${ink}">${pick(WORDS)} — ${pick(WORDS)}</text>`);
+  parts.push(`<rect y="32" width="${sidebar}" height="${height - 32}" fill="${panel}"/>`);
+  for (let i = 0, y = 64; y < height - 20 && i < 14; i++, y += 26) {
+    parts.push(`<text x="16" y="${y}" font-family="DejaVu Sans" font-size="13" fill="${i === 2 ? accent : ink}">${pick(WORDS)}</text>`);
+  }
+  for (let i = 0, x = sidebar + 20; i < 4; i++, x += 110) {
+    parts.push(`<rect x="${x}" y="48" width="96" height="28" rx="4" fill="${i === 0 ? accent : panel}"/>`);
+    parts.push(`<text x="${x + 10}" y="67" font-family="DejaVu Sans" font-size="12" fill="${i === 0 ? "#ffffff" : ink}">${pick(WORDS)}</text>`);
+  }
+  let y = 110;
+  for (let i = 0; i < 6 + Math.floor(random() * 6); i++, y += 22) {
+    const words = Array.from({ length: 4 + Math.floor(random() * 6) }, () => pick(WORDS).toLowerCase()).join(" ");
+    parts.push(`<text x="${sidebar + 20}" y="${y}" font-family="DejaVu Sans" font-size="14" fill="${ink}">${words}</text>`);
+  }
+  const codeHeight = Math.min(200, height - y - 40);
+  if (codeHeight > 40) {
+    parts.push(`<rect x="${sidebar + 20}" y="${y + 10}" width="${width - sidebar - 40}" height="${codeHeight}" fill="${dark ? "#111111" : "#f6f8fa"}"/>`);
+    for (let line = 0, ly = y + 34; ly < y + codeHeight; line++, ly += 20) {
+      parts.push(`<text x="${sidebar + 32}" y="${ly}" font-family="DejaVu Sans Mono" font-size="13" fill="${line % 3 === 0 ? accent : ink}">const ${pick(WORDS).toLowerCase().replace(/ /g, "")} = await run(${line});</text>`);
+    }
+  }
+  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join("")}</svg>`);
+}

@@ -1,15 +1,13 @@
+import path from "node:path";
+import { ALT_RULE_IDS, ALT_RULES, atLeast, type Severity } from "../documents/alt-rules";
 import { lineColumn } from "../documents/context";
-import type { LintProblem, LintResult, ProblemKind } from "./lint";
+import type { LintProblem, LintResult } from "./lint";
 import { SOURCE_NAMES } from "./commands/suggest-alt";
 
 export type LintFormat = "text" | "json" | "sarif";
 export const LINT_FORMATS: readonly LintFormat[] = ["text", "json", "sarif"];
 
-const RULES: Record<ProblemKind, { id: string; level: "error" | "warning"; description: string }> = {
-  missing: { id: "alt-missing", level: "error", description: "An image has no alt text." },
-  mismatch: { id: "alt-mismatch", level: "error", description: "An image's alt text does not describe it (cosine below the model's mismatch threshold)." },
-  weak: { id: "alt-weak", level: "warning", description: "An image's alt text describes it only weakly (cosine below the model's good threshold)." },
-};
+const SARIF_LEVEL: Record<Severity, "error" | "warning" | "note"> = { error: "error", warning: "warning", info: "note" };
 
 function located(result: LintResult, problem: LintProblem) {
   const text = result.texts.get(problem.file) ?? "";
@@ -17,56 +15,90 @@ function located(result: LintResult, problem: LintProblem) {
 }
 
 function message(problem: LintProblem): string {
-  const what =
-    problem.kind === "missing"
-      ? `${problem.image} has no alt text`
-      : `alt text ${JSON.stringify(problem.alt)} ${problem.kind === "weak" ? "weakly describes" : "does not match"} ${problem.image} (cosine ${problem.cosine!.toFixed(3)})`;
   const suggestion = problem.suggestion
     ? `; suggested: ${JSON.stringify(problem.suggestion.text)} (cosine ${problem.suggestion.cosine.toFixed(3)}, ${SOURCE_NAMES[problem.suggestion.source]})`
     : "";
-  return what + suggestion;
+  return problem.message + suggestion;
 }
 
-export function formatLint(result: LintResult, format: LintFormat): string {
-  if (format === "json") {
-    return JSON.stringify(
-      {
-        checked: result.checked,
-        problems: result.problems.map((problem) => {
-          const { start, end } = located(result, problem);
-          return {
-            file: problem.file,
-            line: start.line,
-            column: start.column,
-            endLine: end.line,
-            endColumn: end.column,
-            kind: problem.kind,
-            image: problem.image,
-            alt: problem.alt ?? null,
-            cosine: problem.cosine ?? null,
-            suggestion: problem.suggestion
-              ? { text: problem.suggestion.text, cosine: problem.suggestion.cosine, source: SOURCE_NAMES[problem.suggestion.source] }
-              : null,
-          };
-        }),
-        skipped: result.skipped.map(({ file, range, reason }) => ({ file, line: lineColumn(result.texts.get(file) ?? "", range[0]).line, reason })),
-      },
-      null,
-      2,
-    ) + "\n";
+/** The lines that say how the run went: where site-rooted images were looked for, whether the model ran, and in which domain. */
+export function lintNotes(result: LintResult, cwd: string): string[] {
+  const notes: string[] = [];
+  const root = result.siteRoot;
+  if (root) {
+    const dir = path.relative(cwd, root.dir).split(path.sep).join("/") || ".";
+    const how = root.how === "option" ? "--root" : root.how === "detected" ? "detected" : "no static folder resolved them; --root DIR to choose";
+    notes.push(`site root: ${dir === "." ? "./" : dir + "/"} (${how}; ${root.found} of ${root.siteRooted} site-rooted image references found there)`);
   }
-  if (format === "sarif") return JSON.stringify(sarif(result), null, 2) + "\n";
+  if (result.modelSkipped) notes.push(`model checks skipped: ${result.modelSkipped}; only the model-free rules ran`);
+  const outside = result.problems.filter((p) => p.domain && !p.domain.inDomain).length;
+  if (result.modelDomain !== undefined && outside > 0) {
+    notes.push(`${outside} finding${outside === 1 ? "" : "s"} on images outside the model's domain (${result.modelDomain}): their verdicts are info at most`);
+  }
+  return notes;
+}
+
+export function countBySeverity(problems: readonly LintProblem[]): Record<Severity, number> {
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const problem of problems) counts[problem.severity] += 1;
+  return counts;
+}
+
+/** The run fails when a finding is at least as severe as `failOn`, as eslint fails on errors (and on warnings with --max-warnings 0). */
+export function lintFails(result: LintResult, failOn: Severity): boolean {
+  return result.problems.some((problem) => atLeast(problem.severity, failOn));
+}
+
+export function formatLint(result: LintResult, format: LintFormat, cwd: string): string {
+  if (format === "json") return JSON.stringify(json(result, cwd), null, 2) + "\n";
+  if (format === "sarif") return JSON.stringify(sarif(result, cwd), null, 2) + "\n";
   const lines = result.problems.map((problem) => {
     const { start } = located(result, problem);
-    return `${problem.file}:${start.line}:${start.column}  ${problem.kind.padEnd(8)}  ${message(problem)}`;
+    return `${problem.file}:${start.line}:${start.column}  ${problem.severity.padEnd(7)}  ${problem.rule.padEnd(20)}  ${message(problem)}`;
   });
-  lines.push(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"} in ${result.checked} image references`);
+  lines.push(...lintNotes(result, cwd));
+  const counts = countBySeverity(result.problems);
+  const total = result.problems.length;
+  lines.push(
+    `${total} problem${total === 1 ? "" : "s"} (${counts.error} error${counts.error === 1 ? "" : "s"}, ${counts.warning} warning${counts.warning === 1 ? "" : "s"}, ${counts.info} info) in ${result.references} image reference${result.references === 1 ? "" : "s"}`,
+  );
   return lines.join("\n") + "\n";
 }
 
-/** A SARIF 2.1.0 log, with each suggestion as a fix, for code-scanning UIs. */
-function sarif(result: LintResult) {
-  const kinds = Object.keys(RULES) as ProblemKind[];
+function json(result: LintResult, cwd: string) {
+  return {
+    references: result.references,
+    judged: result.judged,
+    counts: countBySeverity(result.problems),
+    model: { ran: result.modelSkipped === undefined, skipped: result.modelSkipped ?? null, domain: result.modelDomain ?? null },
+    notes: lintNotes(result, cwd),
+    problems: result.problems.map((problem) => {
+      const { start, end } = located(result, problem);
+      return {
+        file: problem.file,
+        line: start.line,
+        column: start.column,
+        endLine: end.line,
+        endColumn: end.column,
+        rule: problem.rule,
+        severity: problem.severity,
+        message: problem.message,
+        image: problem.image,
+        alt: problem.alt ?? null,
+        cosine: problem.cosine ?? null,
+        confidence: problem.confidence ?? null,
+        domain: problem.domain ? { inDomain: problem.domain.inDomain, distance: problem.domain.distance, threshold: problem.domain.threshold } : null,
+        suggestion: problem.suggestion
+          ? { text: problem.suggestion.text, cosine: problem.suggestion.cosine, source: SOURCE_NAMES[problem.suggestion.source] }
+          : null,
+      };
+    }),
+    skipped: result.skipped.map(({ file, range, reason }) => ({ file, line: lineColumn(result.texts.get(file) ?? "", range[0]).line, reason })),
+  };
+}
+
+/** A SARIF 2.1.0 log: one rule per id with its default level, each suggestion as a fix, the run's notes as notifications. */
+function sarif(result: LintResult, cwd: string) {
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -75,9 +107,20 @@ function sarif(result: LintResult) {
         tool: {
           driver: {
             name: "llm2clip lint-alt",
-            rules: kinds.map((kind) => ({ id: RULES[kind].id, shortDescription: { text: RULES[kind].description }, defaultConfiguration: { level: RULES[kind].level } })),
+            rules: ALT_RULE_IDS.map((id) => ({
+              id,
+              shortDescription: { text: ALT_RULES[id].description },
+              defaultConfiguration: { level: SARIF_LEVEL[ALT_RULES[id].severity] },
+              properties: { model: ALT_RULES[id].model },
+            })),
           },
         },
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolExecutionNotifications: lintNotes(result, cwd).map((text) => ({ level: "note", message: { text } })),
+          },
+        ],
         results: result.problems.map((problem) => {
           const { start, end } = located(result, problem);
           const artifactLocation = { uri: problem.file };
@@ -95,10 +138,14 @@ function sarif(result: LintResult) {
               },
             ],
           };
+          const properties = {
+            ...(problem.confidence !== undefined && { confidence: problem.confidence }),
+            ...(problem.domain && { inDomain: problem.domain.inDomain, domainDistance: problem.domain.distance, domainThreshold: problem.domain.threshold }),
+          };
           return {
-            ruleId: RULES[problem.kind].id,
-            ruleIndex: kinds.indexOf(problem.kind),
-            level: RULES[problem.kind].level,
+            ruleId: problem.rule,
+            ruleIndex: ALT_RULE_IDS.indexOf(problem.rule),
+            level: SARIF_LEVEL[problem.severity],
             message: { text: message(problem) },
             locations: [
               {
@@ -109,6 +156,7 @@ function sarif(result: LintResult) {
               },
             ],
             ...(fix ? { fixes: [fix] } : {}),
+            ...(Object.keys(properties).length > 0 ? { properties } : {}),
           };
         }),
       },

@@ -19,8 +19,10 @@ commands:
   search "<query>" --collection <name>    rank a collection's images; the query may be an rclip-style
                                           expression: cat + 2:"red" - "a dog"
   suggest-alt <image>                     score --alt and suggest alt text for an image
-  lint-alt <files|folders|globs>...       check the alt text of images in Markdown, HTML, JSX/TSX and Vue;
-                                          exits 1 when it finds missing, weak or mismatched alt text
+  lint-alt <files|folders|globs>...       check the alt text of images in Markdown, MDX, HTML, JSX/TSX and Vue;
+                                          exits 1 on missing alt text or a model-free anti-pattern (file name,
+                                          "image", "picture of ..."); the model's verdicts are warnings or info
+                                          and need the daemon, the rest runs without one
 
 options:
   --server <host:port>   the daemon (default ${DEFAULT_SERVER}, or LLM2CLIP_SERVER)
@@ -38,9 +40,12 @@ options:
   --context <text>       suggest-alt: text around the image
   --heading <text>       suggest-alt: the heading above the image
   --format <f>           lint-alt: text (default), json or sarif
+  --fail-on <severity>   lint-alt: exit 1 on findings of error (default), warning or info and above
+  --root <dir>           lint-alt: the folder a site-rooted source (/img/x.png) means; default: detected
+                         among static/, public/, docs/public/, assets/ and ./
   -h, --help
 
-exit status: 0 ok, 1 lint-alt found problems, 2 usage error or the daemon answered with an error
+exit status: 0 ok, 1 lint-alt found problems at --fail-on or above, 2 usage error or the daemon answered with an error
 `;
 
 /** Runs the CLI; resolves with the exit status. */
@@ -66,6 +71,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
         context: { type: "string" },
         heading: { type: "string" },
         format: { type: "string" },
+        "fail-on": { type: "string" },
+        root: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -80,8 +87,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     return values.help ? EXIT_OK : EXIT_ERROR;
   }
   const json = values.json ?? false;
+  const server = values.server ?? env.LLM2CLIP_SERVER ?? DEFAULT_SERVER;
   const connection = connect({
-    server: values.server ?? env.LLM2CLIP_SERVER ?? DEFAULT_SERVER,
+    server,
     tls: values.tls ?? false,
     ca: values.ca,
     token: values.token ?? env.LLM2CLIP_TOKEN,
@@ -116,7 +124,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
           json,
         );
       case "lint-alt":
-        return await lintAltCommand(connection, io, args, { format: values.format, collection: values.collection }, json);
+        return await lintAltCommand(
+          connection,
+          io,
+          args,
+          { format: values.format, collection: values.collection, root: values.root, failOn: values["fail-on"], server },
+          json,
+        );
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}; see llm2clip --help`);
     }

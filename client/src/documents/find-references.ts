@@ -1,4 +1,4 @@
-// Finds image references, with exact source ranges, in Markdown, HTML, JSX/TSX and Vue templates. Pure functions
+// Finds image references, with exact source ranges, in Markdown (GFM), MDX, HTML, JSX/TSX and Vue templates. Pure functions
 // over a string; the references come in source order.
 import { findImgTags } from "./img-tags";
 import { findMarkdownImages } from "./markdown-images";
@@ -7,7 +7,9 @@ import type { ImageReference, ReferenceLanguage } from "./references";
 export function findImageReferences(text: string, languageId: ReferenceLanguage): ImageReference[] {
   switch (languageId) {
     case "markdown":
-      return findMarkdownImages(text);
+      return findMarkdownImages(text, "html");
+    case "mdx":
+      return findMarkdownImages(text, "jsx");
     case "html":
     case "vue":
       return findImgTags(text, 0, "html");

@@ -1,13 +1,19 @@
-// Markdown images, parsed by micromark (CommonMark: code spans and fences, escapes, titles, reference definitions,
-// containers). mdast gives each node's exact offsets and decoded url/alt/title; the alt's and the URL's own offsets
+// Markdown images, parsed by micromark with GFM, as markdownlint parses them (CommonMark: code spans and fences, escapes,
+// titles, reference definitions, containers; GFM: tables, footnotes, autolinks). mdast gives each node's exact offsets and decoded url/alt/title; the alt's and the URL's own offsets
 // are then read from the source, starting at the node, with the same CommonMark rules.
 import type { Definition, Nodes } from "mdast";
 import { fromMarkdown } from "mdast-util-from-markdown";
-import { findImgTags } from "./img-tags";
+import { gfmFromMarkdown } from "mdast-util-gfm";
+import { gfm } from "micromark-extension-gfm";
+import { findImgTags, type TagDialect } from "./img-tags";
 import type { ImageReference, Range } from "./references";
 
-export function findMarkdownImages(text: string): ImageReference[] {
-  const tree = fromMarkdown(text);
+/**
+ * `tagDialect` reads the tags in raw HTML: "jsx" for MDX. There a tag such as `<img alt={"…"} />` is not valid HTML,
+ * so CommonMark leaves it in a paragraph's text: MDX paragraphs are scanned whole, code spans excepted.
+ */
+export function findMarkdownImages(text: string, tagDialect: TagDialect): ImageReference[] {
+  const tree = fromMarkdown(text, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
   const definitions = new Map<string, Definition>();
   walk(tree, (node) => {
     // CommonMark: the first definition of a label wins.
@@ -15,6 +21,8 @@ export function findMarkdownImages(text: string): ImageReference[] {
   });
 
   const refs: ImageReference[] = [];
+  const tags: ImageReference[] = [];
+  const code: Range[] = [];
   walk(tree, (node) => {
     const start = node.position?.start.offset;
     const end = node.position?.end.offset;
@@ -53,10 +61,18 @@ export function findMarkdownImages(text: string): ImageReference[] {
       }
       if (definition?.title != null) ref.title = definition.title;
       refs.push(ref);
-    } else if (node.type === "html") {
-      refs.push(...findImgTags(text.slice(start, end), start, "html"));
+    } else if (node.type === "html" || (tagDialect === "jsx" && node.type === "paragraph")) {
+      tags.push(...findImgTags(text.slice(start, end), start, tagDialect));
+    } else if (node.type === "inlineCode") {
+      code.push([start, end]);
     }
   });
+  const seen = new Set<number>();
+  for (const tag of tags) {
+    if (seen.has(tag.range[0]) || code.some(([start, end]) => start <= tag.range[0] && tag.range[0] < end)) continue;
+    seen.add(tag.range[0]);
+    refs.push(tag);
+  }
   return refs.sort((a, b) => a.range[0] - b.range[0]);
 }
 

@@ -1,14 +1,14 @@
-// The image references found in the documents that carry alt text (Markdown, HTML, JSX/TSX and Vue templates), and
-// the judgements made on them. Shared by the CLI's lint-alt and the editor's diagnostics; the finders are in
+// The image references found in the documents that carry alt text (Markdown with GFM, MDX, HTML, JSX/TSX and Vue
+// templates), and the judgements made on them. Shared by the CLI's lint-alt and the editor's diagnostics; the finders are in
 // ./find-references, the alt-text edits in ./alt-edit.
 //
 //   isAltMissing(ref) -> the reference needs alt text (markdownlint MD045 / axe image-alt)
 //
 // All offsets are UTF-16 code-unit indices into the document's text, [start, end) — the same units as JavaScript
 // strings and vscode.TextDocument.positionAt.
-export type ReferenceLanguage = "markdown" | "html" | "javascriptreact" | "typescriptreact" | "vue";
+export type ReferenceLanguage = "markdown" | "mdx" | "html" | "javascriptreact" | "typescriptreact" | "vue";
 
-export const REFERENCE_LANGUAGES: readonly ReferenceLanguage[] = ["markdown", "html", "javascriptreact", "typescriptreact", "vue"];
+export const REFERENCE_LANGUAGES: readonly ReferenceLanguage[] = ["markdown", "mdx", "html", "javascriptreact", "typescriptreact", "vue"];
 
 export type Range = [start: number, end: number];
 
@@ -57,10 +57,13 @@ export function isReferenceLanguage(languageId: string): languageId is Reference
 }
 
 /**
- * True when the image needs alt text and has none: markdownlint MD045 for Markdown images, axe's image-alt for tags
- * (an alt of only spaces fails, as in axe's alt-space-value; alt="", aria-hidden and role=presentation/none pass).
+ * True when the image needs alt text and has none. Markdown images follow markdownlint MD045: only an empty label
+ * fails, so `![ ](a.png)` passes. Tags follow axe's image-alt: an alt of only spaces fails (axe's alt-space-value,
+ * where MD045 accepts any alt attribute), and alt="", aria-hidden and role=presentation/none pass (MD045 accepts only
+ * the first two).
  */
 export function isAltMissing(ref: ImageReference): boolean {
   if (ref.decorative || ref.dynamicAlt) return false;
+  if (ref.altSyntax === "markdown") return ref.altRange !== undefined && ref.altRange[0] === ref.altRange[1];
   return ref.alt === undefined || ref.alt.trim() === "";
 }

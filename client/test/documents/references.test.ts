@@ -65,11 +65,25 @@ describe("Markdown images", () => {
     expect(cut(text, ref.srcRange)).toBe("a_(1)\\).png");
   });
 
-  it("flags an empty Markdown alt as missing (MD045)", () => {
-    const text = "![](empty.png) and ![   ](spaces.png)";
+  it("flags an empty Markdown alt as missing and passes a whitespace-only one, as MD045 does", () => {
+    const text = "![](empty.png) and ![   ](spaces.png) and ![&nbsp;](nbsp.png)";
     const refs = findImageReferences(text, "markdown");
-    expect(refs.map(isAltMissing)).toEqual([true, true]);
+    expect(refs.map(isAltMissing)).toEqual([true, false, false]);
     expect(refs[0]!.altRange).toEqual([2, 2]);
+  });
+
+  it("reads GFM: images in footnotes and table cells", () => {
+    const text = "A note.[^1]\n\n| a | b |\n| - | - |\n| ![cell](c.png) | x |\n\n[^1]: ![](f.png)\n";
+    expect(findImageReferences(text, "markdown").map((r) => [r.src, isAltMissing(r)])).toEqual([
+      ["c.png", false],
+      ["f.png", true],
+    ]);
+  });
+
+  it("reads MDX's JSX tags: a static expression is alt text, and <IMG> is a component", () => {
+    const text = '# MDX\n\n<img src="a.png" alt={"An expression"} />\n\n<IMG src="b.png" />\n';
+    const refs = findImageReferences(text, "mdx");
+    expect(refs.map((r) => [r.src, r.alt])).toEqual([["a.png", "An expression"]]);
   });
 
   it("finds images inside links, lists and block quotes", () => {

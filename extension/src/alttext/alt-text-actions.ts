@@ -47,7 +47,7 @@ export class AltTextHover implements vscode.HoverProvider {
     markdown.appendMarkdown(`**${vscode.workspace.asRelativePath(image)}**\n\n`);
     if (ref.decorative) markdown.appendMarkdown("Decorative image (hidden from screen readers).\n\n");
     if (check) {
-      const verdict = checked.finding ? checked.finding.kind : "good";
+      const verdict = checked.findings[0]?.rule ?? "good";
       if (ref.alt?.trim()) markdown.appendText(`Alt text "${ref.alt.trim()}": score ${check.cosine.toFixed(3)} (${verdict})`).appendMarkdown("\n\n");
       const best = check.suggestions[0];
       if (best) markdown.appendMarkdown("Best suggestion: ").appendText(`"${best}"`);

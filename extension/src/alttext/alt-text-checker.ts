@@ -1,14 +1,38 @@
-// Alt-text diagnostics: missing alt text at once, weak or mismatched alt text from the daemon's SuggestAltText
+// Alt-text diagnostics with lint-alt's rules and severities: missing alt text, the model-free anti-patterns and
+// unreadable images at once, with or without a daemon; weak or mismatched alt text from the daemon's SuggestAltText
 // verdict. Documents are checked on open and on save, debounced; verdicts are cached by image hash and alt text.
 import { status } from "@grpc/grpc-js";
 import type { SuggestAltTextRequest, SuggestAltTextResponse } from "@llm2clip/proto";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { findImageReferences, isAltMissing, isReferenceLanguage, type ImageReference, mapLimited, referenceContext, relativeInside, resolveImageFile, retryAfterMs, FileHashes } from "@llm2clip/client";
+import {
+  FileHashes,
+  findImageReferences,
+  isAltMissing,
+  isReferenceLanguage,
+  type ImageReference,
+  mapLimited,
+  referenceContext,
+  relativeInside,
+  resolveImageFile,
+  retryAfterMs,
+  unreadableReason,
+} from "@llm2clip/client";
 import type { DaemonConnection } from "../connection/connection";
 import type { WorkspaceIndexer } from "../indexing/indexer";
 import { KeyedDebouncer } from "../shared/debounce";
-import { missingFinding, severityFor, verdictFinding, type AltCheck, type Finding, type SeveritySetting, type SeveritySettings } from "./findings";
+import {
+  antiPatternFinding,
+  missingFinding,
+  severityFor,
+  unreadableFinding,
+  verdictFinding,
+  type AltCheck,
+  type EditorSeverity,
+  type Finding,
+  type SeveritySetting,
+  type SeveritySettings,
+} from "./findings";
 
 export const DIAGNOSTIC_SOURCE = "LLM2CLIP";
 const CHECK_DEBOUNCE_MS = 400;
@@ -27,10 +51,11 @@ export interface CheckedReference {
   ref: ImageReference;
   image?: vscode.Uri;
   check?: AltCheck;
-  finding?: Finding;
+  /** Most important first: missing alt text, an anti-pattern, an unreadable image, then the model's verdict. */
+  findings: Finding[];
 }
 
-const SEVERITY: Record<Exclude<SeveritySetting, "off">, vscode.DiagnosticSeverity> = {
+const SEVERITY: Record<Exclude<EditorSeverity, "off">, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,
   information: vscode.DiagnosticSeverity.Information,
@@ -104,21 +129,25 @@ export class AltTextChecker implements vscode.Disposable {
     if (document.isClosed || document.version !== version) return;
     if (retryInMs !== undefined) setTimeout(() => this.schedule(document), retryInMs);
     this.results.set(key, checked);
+    const setting = (name: string) => config.get<SeveritySetting>(name, "default");
     const severities: SeveritySettings = {
-      missing: config.get<SeveritySetting>("missingSeverity", "warning"),
-      weak: config.get<SeveritySetting>("weakSeverity", "information"),
-      mismatch: config.get<SeveritySetting>("mismatchSeverity", "warning"),
+      missing: setting("missingSeverity"),
+      antiPattern: setting("antiPatternSeverity"),
+      unreadable: setting("unreadableSeverity"),
+      mismatch: setting("mismatchSeverity"),
+      weak: setting("weakSeverity"),
     };
-    const diagnostics = checked.flatMap(({ finding }) => {
-      if (!finding) return [];
-      const severity = severityFor(finding.kind, severities);
-      if (severity === "off") return [];
-      const range = new vscode.Range(document.positionAt(finding.range[0]), document.positionAt(finding.range[1]));
-      const diagnostic = new vscode.Diagnostic(range, finding.message, SEVERITY[severity]);
-      diagnostic.source = DIAGNOSTIC_SOURCE;
-      diagnostic.code = `alt-text-${finding.kind}`;
-      return [diagnostic];
-    });
+    const diagnostics = checked.flatMap(({ findings }) =>
+      findings.flatMap((finding) => {
+        const severity = severityFor(finding, severities);
+        if (severity === "off") return [];
+        const range = new vscode.Range(document.positionAt(finding.range[0]), document.positionAt(finding.range[1]));
+        const diagnostic = new vscode.Diagnostic(range, finding.message, SEVERITY[severity]);
+        diagnostic.source = DIAGNOSTIC_SOURCE;
+        diagnostic.code = finding.rule;
+        return [diagnostic];
+      }),
+    );
     this.diagnostics.set(document.uri, diagnostics);
   }
 
@@ -131,17 +160,20 @@ export class AltTextChecker implements vscode.Disposable {
   ): Promise<CheckedReference> {
     const image = this.imageUri(document, ref.src);
     const missing = isAltMissing(ref);
-    const judgeable = missing || (!ref.decorative && !ref.dynamicAlt && ref.alt !== undefined);
+    const judgeable = missing || (!ref.decorative && !ref.dynamicAlt && (ref.alt ?? "").trim() !== "");
+    const unreadable = judgeable && image ? await unreadableReason(image.fsPath) : undefined;
     let check: AltCheck | undefined;
-    if (withModel && judgeable && image) {
+    if (withModel && judgeable && image && !unreadable) {
       check = await this.verdict(document, text, ref, image).catch((error: Error & { code?: number }) => {
         this.log.warn(`alt-text check of ${image.fsPath} failed: ${error.message}`);
         if (error.code !== undefined && TRANSIENT.has(error.code)) onTransientFailure(retryAfterMs(error) ?? RETRY_AFTER_MS);
         return undefined;
       });
     }
-    const finding = missing ? missingFinding(ref, check) : check ? verdictFinding(ref, check) : undefined;
-    return { ref, ...(image && { image }), ...(check && { check }), ...(finding && { finding }) };
+    const markup = missing ? missingFinding(ref, check) : judgeable ? antiPatternFinding(ref, check) : undefined;
+    const verdict = !markup && check ? verdictFinding(ref, check) : undefined;
+    const findings = [markup, unreadable ? unreadableFinding(ref, unreadable) : undefined, verdict].filter((f): f is Finding => f !== undefined);
+    return { ref, ...(image && { image }), ...(check && { check }), findings };
   }
 
   /** The image file `src` names, when it is a local file; a leading '/' means the workspace folder. */
@@ -182,6 +214,8 @@ export class AltTextChecker implements vscode.Disposable {
     return {
       verdict: response.current?.verdict ?? 0,
       cosine: response.current?.cosine ?? 0,
+      confidence: response.current?.confidence ?? 0,
+      ...(response.domain && { domain: response.domain }),
       ...(response.thresholds && { thresholds: response.thresholds }),
       suggestions: response.suggestions.map((s) => s.text),
     };

@@ -183,7 +183,16 @@ export interface ModelInfo {
     | Limits
     | undefined;
   /** Verdict thresholds on the cosine, calibrated on the model's evaluation set. */
-  altTextThresholds?: AltTextThresholds | undefined;
+  altTextThresholds?:
+    | AltTextThresholds
+    | undefined;
+  /** What the model was calibrated on; unset when the manifest declares no domain. */
+  calibrationDomain?: CalibrationDomain | undefined;
+}
+
+export interface CalibrationDomain {
+  /** In words, e.g. "synthetic scenes of 1 to 4 flat shapes on a plain background". */
+  description: string;
 }
 
 export interface EmbedImagesRequest {
@@ -374,6 +383,12 @@ export interface SuggestAltTextRequest {
 export interface AltTextScore {
   cosine: number;
   verdict: Verdict;
+  /**
+   * The model's probability that the verdict holds: with its logit scale, a softmax over the current alt text and the
+   * best suggestion (for GOOD, that the current one describes the image better; otherwise that the suggestion does).
+   * 0 when there is no suggestion to compare with or no alt text.
+   */
+  confidence: number;
 }
 
 export interface AltTextSuggestion {
@@ -385,7 +400,22 @@ export interface AltTextSuggestion {
 export interface SuggestAltTextResponse {
   current?: AltTextScore | undefined;
   suggestions: AltTextSuggestion[];
-  thresholds?: AltTextThresholds | undefined;
+  thresholds?:
+    | AltTextThresholds
+    | undefined;
+  /** Whether the image lies inside the model's calibration domain; unset when the manifest declares none. */
+  domain?: ImageDomain | undefined;
+}
+
+export interface ImageDomain {
+  /** Mahalanobis distance of the image's embedding from the embeddings of the manifest's calibration images. */
+  distance: number;
+  /**
+   * The distance within which an image counts as inside the domain: the one that 95% of held-out calibration images
+   * reach.
+   */
+  threshold: number;
+  inDomain: boolean;
 }
 
 export interface ListCollectionsRequest {
@@ -968,6 +998,7 @@ function createBaseModelInfo(): ModelInfo {
     logitScale: 0,
     limits: undefined,
     altTextThresholds: undefined,
+    calibrationDomain: undefined,
   };
 }
 
@@ -1002,6 +1033,9 @@ export const ModelInfo: MessageFns<ModelInfo> = {
     }
     if (message.altTextThresholds !== undefined) {
       AltTextThresholds.encode(message.altTextThresholds, writer.uint32(82).fork()).join();
+    }
+    if (message.calibrationDomain !== undefined) {
+      CalibrationDomain.encode(message.calibrationDomain, writer.uint32(162).fork()).join();
     }
     return writer;
   },
@@ -1099,6 +1133,14 @@ export const ModelInfo: MessageFns<ModelInfo> = {
             message.altTextThresholds = AltTextThresholds.decode(reader, reader.uint32());
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.calibrationDomain = CalibrationDomain.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1147,6 +1189,11 @@ export const ModelInfo: MessageFns<ModelInfo> = {
         : isSet(object.alt_text_thresholds)
         ? AltTextThresholds.fromJSON(object.alt_text_thresholds)
         : undefined,
+      calibrationDomain: isSet(object.calibrationDomain)
+        ? CalibrationDomain.fromJSON(object.calibrationDomain)
+        : isSet(object.calibration_domain)
+        ? CalibrationDomain.fromJSON(object.calibration_domain)
+        : undefined,
     };
   },
 
@@ -1182,6 +1229,9 @@ export const ModelInfo: MessageFns<ModelInfo> = {
     if (message.altTextThresholds !== undefined) {
       obj.altTextThresholds = AltTextThresholds.toJSON(message.altTextThresholds);
     }
+    if (message.calibrationDomain !== undefined) {
+      obj.calibrationDomain = CalibrationDomain.toJSON(message.calibrationDomain);
+    }
     return obj;
   },
 
@@ -1204,6 +1254,76 @@ export const ModelInfo: MessageFns<ModelInfo> = {
     message.altTextThresholds = (object.altTextThresholds !== undefined && object.altTextThresholds !== null)
       ? AltTextThresholds.fromPartial(object.altTextThresholds)
       : undefined;
+    message.calibrationDomain = (object.calibrationDomain !== undefined && object.calibrationDomain !== null)
+      ? CalibrationDomain.fromPartial(object.calibrationDomain)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCalibrationDomain(): CalibrationDomain {
+  return { description: "" };
+}
+
+export const CalibrationDomain: MessageFns<CalibrationDomain> = {
+  encode(message: CalibrationDomain, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.description !== "") {
+      writer.uint32(10).string(message.description);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CalibrationDomain {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCalibrationDomain();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CalibrationDomain {
+    return { description: isSet(object.description) ? globalThis.String(object.description) : "" };
+  },
+
+  toJSON(message: CalibrationDomain): unknown {
+    const obj: any = {};
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CalibrationDomain>, I>>(base?: I): CalibrationDomain {
+    return CalibrationDomain.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CalibrationDomain>, I>>(object: I): CalibrationDomain {
+    const message = createBaseCalibrationDomain();
+    message.description = object.description ?? "";
     return message;
   },
 };
@@ -3920,7 +4040,7 @@ export const SuggestAltTextRequest: MessageFns<SuggestAltTextRequest> = {
 };
 
 function createBaseAltTextScore(): AltTextScore {
-  return { cosine: 0, verdict: 0 };
+  return { cosine: 0, verdict: 0, confidence: 0 };
 }
 
 export const AltTextScore: MessageFns<AltTextScore> = {
@@ -3930,6 +4050,9 @@ export const AltTextScore: MessageFns<AltTextScore> = {
     }
     if (message.verdict !== 0) {
       writer.uint32(16).int32(message.verdict);
+    }
+    if (message.confidence !== 0) {
+      writer.uint32(29).float(message.confidence);
     }
     return writer;
   },
@@ -3963,6 +4086,14 @@ export const AltTextScore: MessageFns<AltTextScore> = {
             message.verdict = reader.int32() as any;
             continue;
           }
+          case 3: {
+            if (tag !== 29) {
+              break;
+            }
+
+            message.confidence = reader.float();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3979,6 +4110,7 @@ export const AltTextScore: MessageFns<AltTextScore> = {
     return {
       cosine: isSet(object.cosine) ? globalThis.Number(object.cosine) : 0,
       verdict: isSet(object.verdict) ? verdictFromJSON(object.verdict) : 0,
+      confidence: isSet(object.confidence) ? globalThis.Number(object.confidence) : 0,
     };
   },
 
@@ -3990,6 +4122,9 @@ export const AltTextScore: MessageFns<AltTextScore> = {
     if (message.verdict !== 0) {
       obj.verdict = verdictToJSON(message.verdict);
     }
+    if (message.confidence !== 0) {
+      obj.confidence = floatToJson(message.confidence);
+    }
     return obj;
   },
 
@@ -4000,6 +4135,7 @@ export const AltTextScore: MessageFns<AltTextScore> = {
     const message = createBaseAltTextScore();
     message.cosine = object.cosine ?? 0;
     message.verdict = object.verdict ?? 0;
+    message.confidence = object.confidence ?? 0;
     return message;
   },
 };
@@ -4106,7 +4242,7 @@ export const AltTextSuggestion: MessageFns<AltTextSuggestion> = {
 };
 
 function createBaseSuggestAltTextResponse(): SuggestAltTextResponse {
-  return { current: undefined, suggestions: [], thresholds: undefined };
+  return { current: undefined, suggestions: [], thresholds: undefined, domain: undefined };
 }
 
 export const SuggestAltTextResponse: MessageFns<SuggestAltTextResponse> = {
@@ -4119,6 +4255,9 @@ export const SuggestAltTextResponse: MessageFns<SuggestAltTextResponse> = {
     }
     if (message.thresholds !== undefined) {
       AltTextThresholds.encode(message.thresholds, writer.uint32(26).fork()).join();
+    }
+    if (message.domain !== undefined) {
+      ImageDomain.encode(message.domain, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -4160,6 +4299,14 @@ export const SuggestAltTextResponse: MessageFns<SuggestAltTextResponse> = {
             message.thresholds = AltTextThresholds.decode(reader, reader.uint32());
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.domain = ImageDomain.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4179,6 +4326,7 @@ export const SuggestAltTextResponse: MessageFns<SuggestAltTextResponse> = {
         ? object.suggestions.map((e: any) => AltTextSuggestion.fromJSON(e))
         : [],
       thresholds: isSet(object.thresholds) ? AltTextThresholds.fromJSON(object.thresholds) : undefined,
+      domain: isSet(object.domain) ? ImageDomain.fromJSON(object.domain) : undefined,
     };
   },
 
@@ -4192,6 +4340,9 @@ export const SuggestAltTextResponse: MessageFns<SuggestAltTextResponse> = {
     }
     if (message.thresholds !== undefined) {
       obj.thresholds = AltTextThresholds.toJSON(message.thresholds);
+    }
+    if (message.domain !== undefined) {
+      obj.domain = ImageDomain.toJSON(message.domain);
     }
     return obj;
   },
@@ -4208,6 +4359,114 @@ export const SuggestAltTextResponse: MessageFns<SuggestAltTextResponse> = {
     message.thresholds = (object.thresholds !== undefined && object.thresholds !== null)
       ? AltTextThresholds.fromPartial(object.thresholds)
       : undefined;
+    message.domain = (object.domain !== undefined && object.domain !== null)
+      ? ImageDomain.fromPartial(object.domain)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseImageDomain(): ImageDomain {
+  return { distance: 0, threshold: 0, inDomain: false };
+}
+
+export const ImageDomain: MessageFns<ImageDomain> = {
+  encode(message: ImageDomain, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.distance !== 0) {
+      writer.uint32(13).float(message.distance);
+    }
+    if (message.threshold !== 0) {
+      writer.uint32(21).float(message.threshold);
+    }
+    if (message.inDomain !== false) {
+      writer.uint32(24).bool(message.inDomain);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImageDomain {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImageDomain();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 13) {
+              break;
+            }
+
+            message.distance = reader.float();
+            continue;
+          }
+          case 2: {
+            if (tag !== 21) {
+              break;
+            }
+
+            message.threshold = reader.float();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.inDomain = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImageDomain {
+    return {
+      distance: isSet(object.distance) ? globalThis.Number(object.distance) : 0,
+      threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
+      inDomain: isSet(object.inDomain)
+        ? globalThis.Boolean(object.inDomain)
+        : isSet(object.in_domain)
+        ? globalThis.Boolean(object.in_domain)
+        : false,
+    };
+  },
+
+  toJSON(message: ImageDomain): unknown {
+    const obj: any = {};
+    if (message.distance !== 0) {
+      obj.distance = floatToJson(message.distance);
+    }
+    if (message.threshold !== 0) {
+      obj.threshold = floatToJson(message.threshold);
+    }
+    if (message.inDomain !== false) {
+      obj.inDomain = message.inDomain;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImageDomain>, I>>(base?: I): ImageDomain {
+    return ImageDomain.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImageDomain>, I>>(object: I): ImageDomain {
+    const message = createBaseImageDomain();
+    message.distance = object.distance ?? 0;
+    message.threshold = object.threshold ?? 0;
+    message.inDomain = object.inDomain ?? false;
     return message;
   },
 };

@@ -7,7 +7,9 @@ import {
 } from "@llm2clip/proto";
 import { Llm2ClipError, invalidArgument } from "../errors";
 import type { AltTextThresholds, Llm2ClipModel } from "../model/types";
+import { softmax } from "../scoring";
 import { resolveImage } from "../search/image-input";
+import { CalibrationDomain } from "./calibration-domain";
 import type { Collection } from "../store/collection";
 import type { CollectionRegistry } from "../store/collections";
 import { CaptionBankIndex } from "./caption-bank-index";
@@ -34,6 +36,7 @@ export function verdictOf(alt: string, cosine: number, thresholds: AltTextThresh
 /** Scores an image's current alt text and ranks candidate alt texts from four sources by cosine with the image. */
 export class AltTextAdvisor {
   private bank?: Promise<CaptionBankIndex | undefined>;
+  private domain?: Promise<CalibrationDomain | undefined>;
 
   constructor(
     private readonly model: Llm2ClipModel,
@@ -76,9 +79,13 @@ export class AltTextAdvisor {
       }
     }
 
+    const suggestions = bestDistinct(scored, currentAlt, max);
+    const verdict = verdictOf(currentAlt, current, thresholds);
+    const domain = await this.calibrationDomain();
     return {
-      current: { cosine: current, verdict: verdictOf(currentAlt, current, thresholds) },
-      suggestions: bestDistinct(scored, currentAlt, max),
+      ...(domain && { domain: domain.judge(image.embedding) }),
+      current: { cosine: current, verdict, confidence: verdictConfidence(verdict, current, suggestions[0]?.cosine, this.model.info.logitScale) },
+      suggestions,
       thresholds: { good: thresholds.good, mismatch: thresholds.mismatch },
     };
   }
@@ -90,6 +97,17 @@ export class AltTextAdvisor {
     return [...new Set(similar.flatMap(({ asset }) => asset.altTexts))];
   }
 
+  /** Embedded on first use: the real model's vision tower is too slow to embed the domain's images at every start. */
+  private calibrationDomain(): Promise<CalibrationDomain | undefined> {
+    const domain = this.model.info.domain;
+    if (!domain) return Promise.resolve(undefined);
+    this.domain ??= CalibrationDomain.load(this.model, domain.imagePaths).catch((error) => {
+      this.domain = undefined;
+      throw error;
+    });
+    return this.domain;
+  }
+
   private captionBank(): Promise<CaptionBankIndex | undefined> {
     const file = this.model.info.captionBankPath;
     if (!file) return Promise.resolve(undefined);
@@ -99,6 +117,17 @@ export class AltTextAdvisor {
     });
     return this.bank;
   }
+}
+
+/**
+ * The model's probability that its verdict holds, from the softmax it scores captions with (logit scale × cosine) over
+ * two candidates, the current alt text and the best suggestion: that the current one wins for GOOD, that the
+ * suggestion wins otherwise. 0 when there is nothing to compare.
+ */
+export function verdictConfidence(verdict: Verdict, current: number, best: number | undefined, logitScale: number): number {
+  if (best === undefined || verdict === Verdict.VERDICT_MISSING) return 0;
+  const [, suggestionWins] = softmax([logitScale * current, logitScale * best]) as [number, number];
+  return verdict === Verdict.VERDICT_GOOD ? 1 - suggestionWins : suggestionWins;
 }
 
 /** Highest cosine first, one entry per text (case and spacing ignored), never the current alt text itself. */

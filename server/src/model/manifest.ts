@@ -1,7 +1,7 @@
 // Reads and validates a model folder's manifest.json (the contract in models/MANIFEST.md). Every problem is a
 // failed_precondition Llm2ClipError whose message names the manifest, the field and what is wrong, e.g.
 // `/models/x/manifest.json: graphs.vision.file: vision.onnx does not exist`.
-import { readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { Llm2ClipError } from "../errors";
 
@@ -70,6 +70,8 @@ export interface Manifest {
   text: TextSpec;
   altText: { thresholds: { good: number; mismatch: number }; captionBank?: ModelFile };
   selfCheck?: { image: ModelFile; captions: string[] };
+  /** What the model was calibrated on: in words, and a folder of images from that domain the model was not trained on. */
+  domain?: { description: string; images: ModelFile[] };
   /** The `text` section as written, with its defaults filled in: part of the text-feature fingerprint. */
   rawText: unknown;
 }
@@ -229,6 +231,24 @@ async function readSelfCheck(reader: FieldReader, dir: string, root: Json): Prom
   };
 }
 
+/** Images a domain folder needs: half serve as the domain's prototypes, half as held-out data for its threshold. */
+export const MIN_DOMAIN_IMAGES = 8;
+const DOMAIN_IMAGE = /\.(png|jpe?g|webp|gif)$/i;
+
+async function readDomain(reader: FieldReader, dir: string, root: Json): Promise<Manifest["domain"]> {
+  if (root.domain === undefined) return undefined;
+  const domain = reader.object(root.domain, "domain");
+  const description = reader.string(domain, "description", "domain.description");
+  const folder = reader.string(domain, "images", "domain.images");
+  const entries = await readdir(path.resolve(dir, folder)).catch(() => reader.fail("domain.images", `${folder} is not a folder`));
+  const images = entries
+    .filter((name) => DOMAIN_IMAGE.test(name))
+    .sort()
+    .map((name) => ({ file: path.posix.join(folder, name), path: path.resolve(dir, folder, name) }));
+  if (images.length < MIN_DOMAIN_IMAGES) reader.fail("domain.images", `${folder} holds ${images.length} images, at least ${MIN_DOMAIN_IMAGES} are needed`);
+  return { description, images };
+}
+
 /** Reads `<dir>/manifest.json` and checks it and the files it names. */
 export async function readManifest(dir: string): Promise<Manifest> {
   const root = path.resolve(dir);
@@ -268,6 +288,7 @@ export async function readManifest(dir: string): Promise<Manifest> {
     text,
     altText: await readAltText(reader, root, json),
     selfCheck: await readSelfCheck(reader, root, json),
+    domain: await readDomain(reader, root, json),
     rawText: { ...(json.text as Json), caption_handling: text.captionHandling },
   };
 }

@@ -20,6 +20,8 @@ export interface ModelDescription {
   /** Absolute path of the caption bank, when the manifest names one. */
   captionBankPath?: string;
   selfCheck?: { imagePath: string; captions: string[] };
+  /** What the model was calibrated on, and images from that domain it was not trained on (absolute paths). */
+  domain?: { description: string; imagePaths: string[] };
 }
 
 export interface ImageEmbedding {

@@ -44,6 +44,7 @@ export function createModelHandlers(deps: ServiceDeps, collections: CollectionRe
         maxTopK: limits.maxTopK,
       },
       altTextThresholds: { ...info.altTextThresholds },
+      ...(info.domain && { calibrationDomain: { description: info.domain.description } }),
     };
   };
 
