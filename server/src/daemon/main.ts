@@ -5,6 +5,7 @@ import { access, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { Llm2ClipGrpcServer, type TlsFiles } from "../grpc/server";
 import { loadModel } from "../model/load";
+import { type LoadedOcr, loadOcr } from "../ocr/load";
 import type { Llm2ClipModel } from "../model/types";
 import { checkExposure } from "./exposure";
 import { createLogger } from "./log";
@@ -70,22 +71,33 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   }
   const { info } = model;
 
+  let ocr: LoadedOcr | undefined;
+  if (options.ocr === "on") {
+    try {
+      ocr = await loadOcr({ modelDir: options.ocrModelDir });
+    } catch (error) {
+      io.stderr(`llm2clipd: cannot load the OCR models (--ocr on): ${(error as Error).message}\n`);
+      await Promise.all([server.shutdown(0), model.close()]);
+      return 1;
+    }
+  }
+
   try {
     const selfCheck = await runSelfCheck(model);
     if (selfCheck !== undefined) io.stdout(formatSelfCheck(selfCheck, info.dir));
   } catch (error) {
     io.stderr(`llm2clipd: the self-check of ${options.modelDir} failed: ${(error as Error).message}\n`);
-    await Promise.all([server.shutdown(0), model.close()]);
+    await Promise.all([server.shutdown(0), model.close(), ocr?.release()]);
     return 1;
   }
 
-  server.serve({ model, limits: options.limits, dataDir: options.dataDir, log });
+  server.serve({ model, limits: options.limits, dataDir: options.dataDir, log, ocr: ocr?.engine });
   io.stdout(`listening on ${formatListenAddress({ host: options.listen.host, port })}${tls ? " (TLS)" : ""}\n`);
 
   const signal = await stopSignal();
   log.info(`${signal}: shutting down`);
   await server.shutdown(SHUTDOWN_GRACE_MS);
-  await model.close();
+  await Promise.all([model.close(), ocr?.release()]);
   return 0;
 }
 

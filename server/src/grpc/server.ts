@@ -10,6 +10,7 @@ import { bearerTokenInterceptor } from "./auth";
 import type { ServiceDeps, ServiceLimits } from "./deps";
 import { createMatrixScan } from "../runtime/matrix-scan";
 import { CollectionRegistry } from "../store/collections";
+import { TextIndexer } from "../ocr/text-indexer";
 import { createAssetHandlers } from "./handlers/assets";
 import { createModelHandlers } from "./handlers/model";
 
@@ -31,6 +32,7 @@ export class Llm2ClipGrpcServer {
   private readonly server: Server;
   private readonly health = new HealthImplementation({ "": "NOT_SERVING", [SERVICE_NAME]: "NOT_SERVING" });
   private handlers: UntypedServiceImplementation | undefined;
+  private textIndexer?: TextIndexer;
 
   constructor(options: GrpcServerOptions) {
     const interceptors: ServerInterceptor[] = [];
@@ -64,7 +66,11 @@ export class Llm2ClipGrpcServer {
       { name: deps.model.info.name, embedDim: deps.model.info.embedDim },
       createMatrixScan(),
     );
-    this.handlers = { ...createModelHandlers(deps, collections), ...createAssetHandlers(deps, collections) };
+    if (deps.ocr) {
+      this.textIndexer = new TextIndexer(deps.ocr, collections, path.join(deps.dataDir, "ocr-queue"), deps.limits.maxImagePixels, deps.log);
+      this.textIndexer.resume();
+    }
+    this.handlers = { ...createModelHandlers(deps, collections), ...createAssetHandlers(deps, collections, this.textIndexer) };
     this.health.setStatus("", "SERVING");
     this.health.setStatus(SERVICE_NAME, "SERVING");
   }

@@ -28,15 +28,14 @@ function chineseLines(count: number): string[] {
 }
 
 async function visibleTexts(workbench: Workbench, selector: string): Promise<string[]> {
-  const texts = await workbench.page.locator(selector).evaluateAll((nodes) =>
-    nodes
-      .filter((n) => {
-        const r = (n as HTMLElement).getBoundingClientRect();
-        return r.width > 0 && r.height > 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth;
-      })
-      .map((n) => (n as HTMLElement).innerText),
-  );
-  return texts.map((t) => t.replace(/\u00a0/g, " ").trim()).filter((t) => t.length > 0);
+  const viewport = workbench.page.viewportSize()!;
+  const texts: string[] = [];
+  for (const node of await workbench.page.locator(selector).all()) {
+    const box = await node.boundingBox();
+    if (!box || box.width === 0 || box.height === 0 || box.y + box.height > viewport.height || box.x + box.width > viewport.width) continue;
+    texts.push((await node.innerText()).replace(/\u00a0/g, " ").trim());
+  }
+  return texts.filter((t) => t.length > 0);
 }
 
 async function capture(workbench: Workbench, name: string, selectors: string[], truth: Record<string, string[]>) {
