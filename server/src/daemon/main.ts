@@ -55,6 +55,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     return 1;
   }
 
+  // The OCR models load beside the embedding model; their error is reported after it.
+  const ocrLoading = options.ocr === "on" ? settle(loadOcr({ modelDir: options.ocrModelDir })) : undefined;
   let model: Llm2ClipModel;
   try {
     model = await loadModel(options.modelDir, {
@@ -66,21 +68,18 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     });
   } catch (error) {
     io.stderr(`llm2clipd: cannot load the model in ${options.modelDir}: ${(error as Error).message}\n`);
-    await server.shutdown(0);
+    await Promise.all([server.shutdown(0), ocrLoading?.then((loaded) => loaded.value?.release())]);
     return 1;
   }
   const { info } = model;
 
-  let ocr: LoadedOcr | undefined;
-  if (options.ocr === "on") {
-    try {
-      ocr = await loadOcr({ modelDir: options.ocrModelDir });
-    } catch (error) {
-      io.stderr(`llm2clipd: cannot load the OCR models (--ocr on): ${(error as Error).message}\n`);
-      await Promise.all([server.shutdown(0), model.close()]);
-      return 1;
-    }
+  const loadedOcr = await ocrLoading;
+  if (loadedOcr?.error) {
+    io.stderr(`llm2clipd: cannot load the OCR models (--ocr on): ${loadedOcr.error.message}\n`);
+    await Promise.all([server.shutdown(0), model.close()]);
+    return 1;
   }
+  const ocr: LoadedOcr | undefined = loadedOcr?.value;
 
   try {
     const selfCheck = await runSelfCheck(model);
@@ -99,6 +98,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   await server.shutdown(SHUTDOWN_GRACE_MS);
   await Promise.all([model.close(), ocr?.release()]);
   return 0;
+}
+
+/** A promise's outcome, so that a rejection waits without counting as unhandled. */
+function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: Error }> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: Error) => ({ error }),
+  );
 }
 
 function stopSignal(): Promise<NodeJS.Signals> {

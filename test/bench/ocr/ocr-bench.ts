@@ -154,14 +154,12 @@ async function main() {
     }
   }
 
-  // Speed: OCR with the daemon's setting (1 thread, as it runs behind the embeddings), OCR on every core, and the
-  // model's image embedding (indexing without OCR), alternated in rounds.
-  const ocrAllCores = await loadOcr({ intraOpThreads: 0 });
+  // Speed: OCR with the daemon's setting (1 thread, as it runs behind the embeddings) and the model's image
+  // embedding (indexing without OCR), alternated in rounds.
   const model = await loadModel(path.join(ROOT, "models/tiny-llm2clip"), { device: "cpu", log: { info() {}, warn() {} } });
   const speedSets = { screenshots, rendered };
   const peers = {
     "OCR, 1 thread (daemon default)": (b: Buffer) => ocrText(ocr.engine, b),
-    "OCR, all cores": (b: Buffer) => ocrText(ocrAllCores.engine, b),
     "embedding only (indexing without OCR)": (b: Buffer) => model.embedImage(b),
   };
   const rates: Record<string, Record<string, number[]>> = {};
@@ -176,7 +174,7 @@ async function main() {
       }
     }
   }
-  await Promise.all([ocr.release(), ocrAllCores.release(), model.close()]);
+  await Promise.all([ocr.release(), model.close()]);
 
   const embed = rates["embedding only (indexing without OCR)"];
   const rows = Object.entries(rates).map(([peer, bySet]) => {
