@@ -1,4 +1,4 @@
-// Bundles the daemon and the CLI into single CommonJS files. Native and WASM-heavy packages stay external:
+// Bundles the daemon into one CommonJS file. Native and WASM-heavy packages stay external:
 // bundling sharp or onnxruntime-node breaks their binary loading at run time.
 // `node build.mjs --outdir <dir> --entry llm2clipd` builds one entry point elsewhere than dist/ (the tests build their own
 // copy of the daemon); the directory must lie inside the repository, so that the external packages resolve from node_modules.
@@ -7,7 +7,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 
-const ENTRY_POINTS = { llm2clipd: "src/llm2clipd.ts", llm2clip: "src/llm2clip.ts" };
+const ENTRY_POINTS = { llm2clipd: "src/llm2clipd.ts" };
 const { values } = parseArgs({
   options: {
     outdir: { type: "string", default: "dist" },
@@ -30,5 +30,5 @@ await build({
   external: ["onnxruntime-node", "sharp", "better-sqlite3", "@grpc/*", "grpc-health-check", "@huggingface/tokenizers", "@llm2clip/proto/package.json"],
   logLevel: "warning",
 });
-// They are the package's bins (`llm2clipd`, `llm2clip`): npm links them at install time, before they exist to be made executable.
+// They are the package's bins (`llm2clipd`): npm links them at install time, before they exist to be made executable.
 for (const name of values.entry) chmodSync(path.join(outdir, `${name}.js`), 0o755);

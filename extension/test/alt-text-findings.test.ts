@@ -1,6 +1,6 @@
 import { Verdict } from "@llm2clip/proto";
 import { describe, expect, it } from "vitest";
-import { findImageReferences } from "../../server/src/alttext/references";
+import { findImageReferences } from "@llm2clip/client";
 import { missingFinding, severityFor, verdictFinding, type AltCheck } from "../src/alttext/findings";
 
 const thresholds = { good: 0.3, mismatch: 0.2 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findImageReferences, type TextEdit } from "../../server/src/alttext/references";
+import { findImageReferences, type TextEdit } from "@llm2clip/client";
 import { altTextFixes } from "../src/alttext/quick-fixes";
 
 const apply = (text: string, edit: TextEdit) => text.slice(0, edit.range[0]) + edit.newText + text.slice(edit.range[1]);

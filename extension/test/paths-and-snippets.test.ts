@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findImageReferences } from "../../server/src/alttext/references";
+import { findImageReferences } from "@llm2clip/client";
 import { collectionName } from "../src/indexing/collection-name";
 import { referenceSnippet } from "../src/search/reference-snippet";
 import { relativeImagePath } from "../src/shared/image-src";

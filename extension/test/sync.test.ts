@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, startDaemon, unary, type RunningDaemon } from "../../test/support/daemon";
 import { circleSvg, flatImage } from "../../test/support/images";
-import { syncAssets, type SyncFile } from "../../server/src/cli/sync-client";
+import { syncAssets, type SyncFile } from "@llm2clip/client";
 
 const MODEL = path.join(REPO_ROOT, "models", "testing", "random-tiny");
 

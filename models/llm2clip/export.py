@@ -1,7 +1,7 @@
 """Command line: write a model folder (models/MANIFEST.md).
 
     python -m llm2clip.export random-tiny --out testing/random-tiny --seed 0
-    python -m llm2clip.export hf --vision DIR --llm DIR [--tokenizer DIR] --out DIR [--fp16]
+    python -m llm2clip.export hf --vision DIR --llm DIR [--tokenizer DIR] --out DIR [--fp16] [--allow-unused REGEX]
 
 See models/README.md for the real LLM2CLIP checkpoints and what exporting them needs.
 """
@@ -25,12 +25,16 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     hf = commands.add_parser("hf", help="the released LLM2CLIP checkpoints (HF folders of safetensors)")
     hf.add_argument("--vision", type=Path, required=True, help="folder of microsoft/LLM2CLIP-Openai-L-14-336")
-    hf.add_argument("--llm", type=Path, required=True, help="folder of microsoft/LLM2CLIP-Llama-3-8B-Instruct-CC-Finetuned")
+    hf.add_argument("--llm", type=Path, required=True, help="folder of microsoft/LLM2CLIP-Llama-3-8B-Instruct-CC-Finetuned or -Llama-3.2-1B-Instruct-CC-Finetuned")
     hf.add_argument("--tokenizer", type=Path, help="folder with Llama-3's tokenizer.json (default: --llm)")
     hf.add_argument("--out", type=Path, required=True)
     hf.add_argument("--fp16", action="store_true", help="also write float16 variants (for CUDA)")
     hf.add_argument("--name", default="llm2clip-openai-l-14-336-llama-3-8b")
     hf.add_argument("--max-length", type=int, default=512, help="tokens per caption, BOS and prompt included")
+    hf.add_argument(
+        "--allow-unused", action="append", default=[], metavar="REGEX",
+        help="checkpoint tensors (full-name regex) that may be left unused; any other unused tensor fails the export",
+    )
 
     args = parser.parse_args(argv)
     if args.command == "random-tiny":
@@ -41,7 +45,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     elif args.command == "hf":
         from .hf_export import export_hf
 
-        export_hf(args.vision, args.llm, args.out, args.tokenizer, args.fp16, args.name, args.max_length)
+        export_hf(
+            args.vision, args.llm, args.out, args.tokenizer, args.fp16, args.name, args.max_length, allow_unused=args.allow_unused
+        )
     return 0
 
 

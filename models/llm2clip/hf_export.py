@@ -1,9 +1,14 @@
 """Released LLM2CLIP checkpoints (HF folders of safetensors) -> a model folder for llm2clipd.
 
-- `--vision`: microsoft/LLM2CLIP-Openai-L-14-336 (CLIP ViT-L/14-336 keys, the new 1280-wide projection and the adapter).
-- `--llm`: microsoft/LLM2CLIP-Llama-3-8B-Instruct-CC-Finetuned (Llama-3-8B keys; `config.json` gives the dims).
+- `--vision`: microsoft/LLM2CLIP-Openai-L-14-336 (CLIP ViT-L/14-336 keys, the new 1280-wide projection, the adapter,
+  and the learned `logit_scale` when it is stored).
+- `--llm`: microsoft/LLM2CLIP-Llama-3-8B-Instruct-CC-Finetuned (Llama-3-8B keys) or
+  microsoft/LLM2CLIP-Llama-3.2-1B-Instruct-CC-Finetuned (LlamaBiModel keys, Llama 3.2's "llama3" rope_scaling);
+  `config.json` gives the dims.
 - `--tokenizer`: a folder with Llama-3's `tokenizer.json` (defaults to the `--llm` folder).
 
+Before any graph is written, it prints which checkpoint tensor goes to which graph weight, and fails on any tensor
+that nothing used (a renamed module shows up that way), except the few that no graph needs (hf_keys.NOT_NEEDED).
 Graphs are written one at a time and freed, so peak memory is about one float32 copy of the largest graph.
 """
 
@@ -11,9 +16,10 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import shutil
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
@@ -72,6 +78,39 @@ def _write_graph(
     return files
 
 
+DEFAULT_LOGIT_SCALE = 100.0
+
+
+def logit_scale(folder: Path, key: Optional[str]) -> Tuple[float, str]:
+    """(the manifest's logit scale, where it came from): exp of the checkpoint's log scale, or 100 when it has none."""
+    if key is None:
+        return DEFAULT_LOGIT_SCALE, f"default {DEFAULT_LOGIT_SCALE:g}: the checkpoint stores no logit_scale"
+    stored = float(load_checkpoint(folder, [key])[key].float().reshape(-1)[0])
+    return round(math.exp(stored), 4), f"checkpoint: exp({key} = {stored:.6f})"
+
+
+def report_keys(
+    what: str,
+    names: Sequence[str],
+    graphs: Dict[str, Dict[str, str]],
+    log: Callable[[str], None],
+    allow_unused: Sequence[str] = (),
+) -> None:
+    """Print checkpoint tensor -> graph weight for every graph of one checkpoint; fail on a tensor nothing used."""
+    for stem, mapping in graphs.items():
+        for ours, theirs in mapping.items():
+            log(f"{what}: {theirs} -> {stem}:{ours}")
+    left, excused = hf_keys.unused_tensors(names, (theirs for mapping in graphs.values() for theirs in mapping.values()), allow_unused)
+    for name, why in excused.items():
+        log(f"{what}: {name} not used: {why}")
+    if left:
+        shown = ", ".join(left[:12]) + (f" and {len(left) - 12} more" if len(left) > 12 else "")
+        raise hf_keys.MappingError(
+            f"{what}: {len(left)} tensor(s) used by no graph: {shown}. A renamed or unknown module shows up this way; "
+            "pass --allow-unused REGEX only for tensors that are truly not part of LLM2CLIP's inference"
+        )
+
+
 def export_hf(
     vision_dir: Path,
     llm_dir: Path,
@@ -82,6 +121,7 @@ def export_hf(
     max_length: int = LLAMA_MAX_LENGTH,
     thresholds: Optional[Dict[str, float]] = None,
     log: Callable[[str], None] = print,
+    allow_unused: Sequence[str] = (),
 ) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     tokenizer = (tokenizer_dir or llm_dir) / "tokenizer.json"
@@ -107,6 +147,15 @@ def export_hf(
     vision_map = hf_keys.vision_keys(cfg.vision, v_prefix)
     adapter_map = hf_keys.adapter_keys(cfg.adapter, a_prefix)
     llm_map = hf_keys.llama_keys(cfg.text, l_prefix)
+    scale_key = hf_keys.logit_scale_key(vision_shapes)
+    report_keys(
+        f"{vision_dir}", list(vision_shapes),
+        {"vision": vision_map, "adapter": adapter_map, "manifest": {"logit_scale": scale_key} if scale_key else {}},
+        log, allow_unused,
+    )
+    report_keys(f"{llm_dir}", list(llm_shapes), {"llm": llm_map}, log, allow_unused)
+    cfg.logit_scale, scale_source = logit_scale(vision_dir, scale_key)
+    log(f"logit_scale: {cfg.logit_scale} ({scale_source})")
     graphs = [
         ("vision", lambda: loaded(VisionTransformer(cfg.vision), vision_map, vision_dir), vision_dir, vision_map),
         ("adapter", lambda: loaded(TextAdapter(cfg.adapter), adapter_map, vision_dir), vision_dir, adapter_map),
@@ -125,6 +174,7 @@ def export_hf(
         float16=float16,
         thresholds=thresholds or {"good": 0.30, "mismatch": 0.20},
         self_check=write_self_check(out),
+        logit_scale_source=scale_source,
     )
     write_manifest(manifest, out)
     log(f"wrote {out}")

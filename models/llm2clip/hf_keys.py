@@ -5,15 +5,18 @@
   under any prefix. LLM2CLIP-Openai-L-14-336 replaces `visual_projection` with a new 1024 -> 1280 one.
 - Adapter: LLM2CLIP's text projection, an `nn.Sequential` of N `LinearBlock`s (`ln`, `fn.0` Linear, `fn.1` GELU,
   `fn.2` Dropout, `fn.3` Linear), then LayerNorm and Linear, under any prefix (`…adaptor.0.fn.0.weight`).
-- LLM: HF Llama keys (`model.layers.N.self_attn.q_proj.weight`, ...), with or without the `model.` prefix.
+- LLM: HF Llama keys (`model.layers.N.self_attn.q_proj.weight`, ...), with the `model.` prefix (LlamaForCausalLM,
+  LLM2CLIP-Llama-3-8B-Instruct-CC-Finetuned) or without it (llm2vec's LlamaBiModel, LLM2CLIP-Llama-3.2-1B-Instruct-CC-Finetuned).
+- Logit scale: a scalar `logit_scale` (CLIP's learned log temperature), under any prefix, when the checkpoint stores one.
 
-Each function returns {our name: HF name}; `load_mapped` copies the tensors in and checks every shape.
+Each function returns {our name: HF name}; `load_mapped` copies the tensors in and checks every shape, and
+`unused_tensors` names what a checkpoint holds beyond what the graphs took.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, Mapping
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
@@ -137,11 +140,31 @@ def llama_keys(cfg: TextConfig, prefix: str = "model.") -> Dict[str, str]:
     return mapping
 
 
+LLAMA3_SCALING_KEYS = ("factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings")
+
+
+def llama_rope_scaling(hf_config: Mapping) -> Optional[dict]:
+    """`rope_scaling` of a HF Llama config: None, or Llama 3.1/3.2's "llama3" parameters. Other kinds are refused."""
+    scaling = hf_config.get("rope_scaling")
+    if not scaling:
+        return None
+    kind = scaling.get("rope_type", scaling.get("type"))
+    if kind == "default":
+        return None
+    if kind != "llama3":
+        raise MappingError(f"rope_scaling of type {kind!r} is not supported: only Llama 3.1/3.2's \"llama3\" is ({scaling})")
+    missing = [key for key in LLAMA3_SCALING_KEYS if key not in scaling]
+    if missing:
+        raise MappingError(f"rope_scaling \"llama3\" lacks {missing} ({scaling})")
+    return {key: scaling[key] for key in LLAMA3_SCALING_KEYS}
+
+
 def llama_config(hf_config: Mapping, bidirectional: bool = True) -> TextConfig:
-    """TextConfig from a HF Llama `config.json`. Llama-3.1's `rope_scaling` is not implemented, so it is refused."""
-    if hf_config.get("rope_scaling"):
-        raise MappingError(f"rope_scaling {hf_config['rope_scaling']} is not supported (Llama-3-8B has none)")
+    """TextConfig from a HF Llama `config.json` (Llama-3, and Llama 3.1/3.2 with their "llama3" rope_scaling)."""
     heads = hf_config["num_attention_heads"]
+    head_dim = hf_config.get("head_dim")
+    if head_dim is not None and head_dim * heads != hf_config["hidden_size"]:
+        raise MappingError(f"head_dim {head_dim} x {heads} heads != hidden_size {hf_config['hidden_size']}: not supported")
     return TextConfig(
         vocab_size=hf_config["vocab_size"],
         hidden_size=hf_config["hidden_size"],
@@ -152,7 +175,39 @@ def llama_config(hf_config: Mapping, bidirectional: bool = True) -> TextConfig:
         rope_theta=float(hf_config.get("rope_theta", 10000.0)),
         norm_eps=hf_config.get("rms_norm_eps", 1e-6),
         bidirectional=bidirectional,
+        rope_scaling=llama_rope_scaling(hf_config),
     )
+
+
+def logit_scale_key(shapes: Mapping[str, torch.Size]) -> Optional[str]:
+    """The checkpoint's scalar `logit_scale` (shortest name first), or None. Per-head attention scales are not scalars."""
+    found = sorted(
+        (name for name, shape in shapes.items() if re.fullmatch(r"(.*\.)?logit_scale", name) and torch.Size(shape).numel() == 1),
+        key=len,
+    )
+    return found[0] if found else None
+
+
+# Tensors a checkpoint may hold that no graph needs, each with the reason; anything else left over fails the export.
+NOT_NEEDED: Sequence[Tuple[str, str]] = (
+    (r"(.*\.)?position_ids", "an index buffer (0..N-1) that the graph computes"),
+    (r"(.*\.)?rotary_emb\.inv_freq", "recomputed from rope_theta and rope_scaling"),
+    (r"(.*\.)?lm_head\.weight", "the LM head, which LLM2Vec's encoder does not use"),
+)
+
+
+def unused_tensors(names: Iterable[str], used: Iterable[str], allowed: Sequence[str] = ()) -> Tuple[List[str], Dict[str, str]]:
+    """(tensors nothing used and nothing excuses, {tensor: why it is not needed}) for a checkpoint's tensor names."""
+    used = set(used)
+    left, excused = [], {}
+    rules = list(NOT_NEEDED) + [(pattern, "allowed by --allow-unused") for pattern in allowed]
+    for name in sorted(set(names) - used):
+        reason = next((why for pattern, why in rules if re.fullmatch(pattern, name)), None)
+        if reason is None:
+            left.append(name)
+        else:
+            excused[name] = reason
+    return left, excused
 
 
 def load_mapped(module: nn.Module, mapping: Mapping[str, str], tensors: Mapping[str, torch.Tensor]) -> None:

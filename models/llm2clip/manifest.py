@@ -39,8 +39,16 @@ def build_manifest(
     thresholds: Dict[str, float],
     caption_bank: Optional[str] = None,
     self_check: Optional[dict] = None,
+    logit_scale_source: Optional[str] = None,
+    caption_handling: str = "llm2vec",
+    alpha: str = "drop",
+    resize_rounding: str = "floor",
 ) -> dict:
-    """The manifest for a folder written by `export`: vision.onnx, llm.onnx, adapter.onnx (+ .fp16.onnx variants)."""
+    """The manifest for a folder written by `export`: vision.onnx, llm.onnx, adapter.onnx (+ .fp16.onnx variants).
+
+    The defaults are what the released checkpoints were trained and evaluated with (MANIFEST.md): llm2vec's caption
+    handling, and CLIPImageProcessor's alpha dropping and truncated resize.
+    """
 
     def graph(stem: str) -> dict:
         return graph_entry(f"{stem}.onnx", {"float16": f"{stem}.fp16.onnx"} if float16 else None)
@@ -51,16 +59,19 @@ def build_manifest(
         "embed_dim": cfg.vision.embed_dim,
         "feature_dim": cfg.text.hidden_size,
         "logit_scale": cfg.logit_scale,
+        **({"logit_scale_source": logit_scale_source} if logit_scale_source else {}),
         "graphs": {"vision": graph("vision"), "llm": graph("llm"), "adapter": graph("adapter")},
         "image": {
             "size": cfg.vision.image_size,
             "resize": "bicubic_shortest_side",
+            "resize_rounding": resize_rounding,
             "crop": "center",
             "mean": CLIP_MEAN,
             "std": CLIP_STD,
+            "alpha": alpha,
             "background": "#ffffff",
         },
-        "text": {"tokenizer": "tokenizer.json", **LLAMA3_TEXT, "max_length": max_length},
+        "text": {"tokenizer": "tokenizer.json", **LLAMA3_TEXT, "max_length": max_length, "caption_handling": caption_handling},
         "alt_text": {"thresholds": dict(thresholds)},
     }
     if caption_bank:

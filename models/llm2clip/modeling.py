@@ -11,8 +11,9 @@ that pattern, and the same code runs on torch 1.13 and 2.x and exports with ONNX
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
-from typing import Optional, Tuple
+from typing import Mapping, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -43,6 +44,9 @@ class TextConfig:
     rope_theta: float = 500000.0
     norm_eps: float = 1e-5
     bidirectional: bool = True
+    # Llama 3.1/3.2's RoPE frequency scaling (HF `rope_scaling` of type "llama3"): factor, low_freq_factor,
+    # high_freq_factor, original_max_position_embeddings. None for Llama-3-8B.
+    rope_scaling: Optional[dict] = None
 
     @property
     def head_dim(self) -> int:
@@ -205,12 +209,29 @@ def rotate_half(x: torch.Tensor) -> torch.Tensor:
     return torch.cat([-x[..., half:], x[..., :half]], dim=-1)
 
 
+def llama3_scaled_inv_freq(inv_freq: torch.Tensor, scaling: Mapping) -> torch.Tensor:
+    """Llama 3.1's RoPE frequencies (Meta's `apply_scaling`, HF's `_compute_llama3_parameters`).
+
+    Wavelengths shorter than original_max_position_embeddings / high_freq_factor keep their frequency, those longer
+    than original_max_position_embeddings / low_freq_factor are slowed by `factor`, and those between are blended
+    linearly in original_max_position_embeddings / wavelength.
+    """
+    factor, low, high = scaling["factor"], scaling["low_freq_factor"], scaling["high_freq_factor"]
+    context = scaling["original_max_position_embeddings"]
+    wavelen = 2 * math.pi / inv_freq
+    smooth = (context / wavelen - low) / (high - low)
+    blended = (1 - smooth) * inv_freq / factor + smooth * inv_freq
+    return torch.where(wavelen < context / high, inv_freq, torch.where(wavelen > context / low, inv_freq / factor, blended))
+
+
 class RotaryEmbedding(nn.Module):
     """RoPE in the HF Llama layout (rotate_half over the two halves of each head), which HF's q/k weights assume."""
 
-    def __init__(self, head_dim: int, theta: float):
+    def __init__(self, head_dim: int, theta: float, scaling: Optional[Mapping] = None):
         super().__init__()
         inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim))
+        if scaling is not None:
+            inv_freq = llama3_scaled_inv_freq(inv_freq, scaling)
         self.register_buffer("inv_freq", inv_freq, persistent=False)
 
     def forward(self, length: int, dtype: torch.dtype) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -310,7 +331,7 @@ class LlamaEncoder(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.embed_tokens = nn.Embedding(cfg.vocab_size, cfg.hidden_size)
-        self.rotary = RotaryEmbedding(cfg.head_dim, cfg.rope_theta)
+        self.rotary = RotaryEmbedding(cfg.head_dim, cfg.rope_theta, cfg.rope_scaling)
         self.layers = nn.ModuleList([LlamaBlock(cfg) for _ in range(cfg.layers)])
         self.norm = RMSNorm(cfg.hidden_size, cfg.norm_eps)
 

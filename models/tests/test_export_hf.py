@@ -1,6 +1,7 @@
 """HF key mapping and the `hf` exporter, on checkpoints written here in the released models' layouts."""
 
 import json
+import math
 import shutil
 import tempfile
 import unittest
@@ -134,8 +135,8 @@ class KeyMappingTest(unittest.TestCase):
         hf = {"vocab_size": 30, "hidden_size": 16, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
               "intermediate_size": 20, "rope_theta": 500000.0, "rms_norm_eps": 1e-5, "rope_scaling": None}
         self.assertEqual(hf_keys.llama_config(hf), TEXT)
-        with self.assertRaisesRegex(hf_keys.MappingError, "rope_scaling"):
-            hf_keys.llama_config({**hf, "rope_scaling": {"rope_type": "llama3"}})
+        with self.assertRaisesRegex(hf_keys.MappingError, "rope_scaling of type 'linear' is not supported"):
+            hf_keys.llama_config({**hf, "rope_scaling": {"rope_type": "linear", "factor": 2.0}})
 
     def test_mismatches_are_named(self):
         module = TextAdapter(ADAPTER)
@@ -149,30 +150,40 @@ class KeyMappingTest(unittest.TestCase):
             hf_keys.load_mapped(module, {k: v for k, v in mapping.items() if k != "proj.bias"}, state)
 
 
+LLAMA_CONFIG = {
+    "vocab_size": 30, "hidden_size": 16, "num_hidden_layers": 2, "num_attention_heads": 4,
+    "num_key_value_heads": 2, "intermediate_size": 20, "rope_theta": 500000.0, "rms_norm_eps": 1e-5,
+}
+
+
+def write_checkpoints(root, llama_prefix="model.", llama_config=None, extra_vision=None, extra_llm=None):
+    """A CLIP + adapter checkpoint and a sharded bfloat16 Llama checkpoint laid out like the released ones."""
+    vision_dir, llm_dir, out = root / "clip", root / "llama", root / "out"
+    vision_dir.mkdir()
+    llm_dir.mkdir()
+    clip_state = random_hf_state(VisionTransformer(VISION), hf_keys.vision_keys(VISION), seed=4)
+    clip_state.update(random_hf_state(TextAdapter(ADAPTER), hf_keys.adapter_keys(ADAPTER, "text_adapter.adaptor."), seed=5))
+    clip_state.update(extra_vision or {})
+    save_file(clip_state, vision_dir / "model.safetensors")
+    (vision_dir / "config.json").write_text(json.dumps({"vision_config": {"num_attention_heads": 2}}))
+    llama_state = random_hf_state(LlamaEncoder(TEXT), hf_keys.llama_keys(TEXT, llama_prefix), seed=6, dtype=torch.bfloat16)
+    llama_state.update(extra_llm or {})
+    names = sorted(llama_state)
+    shards = {f"model-0000{i + 1}-of-00002.safetensors": names[i::2] for i in range(2)}
+    for file, shard in shards.items():
+        save_file({n: llama_state[n] for n in shard}, llm_dir / file)
+    weight_map = {n: file for file, shard in shards.items() for n in shard}
+    (llm_dir / "model.safetensors.index.json").write_text(json.dumps({"weight_map": weight_map}))
+    (llm_dir / "config.json").write_text(json.dumps(llama_config or LLAMA_CONFIG))
+    shutil.copy(RANDOM_TINY / "tokenizer.json", llm_dir / "tokenizer.json")
+    return vision_dir, llm_dir, out, llama_state
+
+
 class HfExportTest(unittest.TestCase):
     """The whole `hf` command on a tiny checkpoint pair laid out like the released ones."""
 
     def test_exports_a_complete_model_folder(self):
-        root = Path(tempfile.mkdtemp())
-        vision_dir, llm_dir, out = root / "clip", root / "llama", root / "out"
-        vision_dir.mkdir()
-        llm_dir.mkdir()
-        clip_state = random_hf_state(VisionTransformer(VISION), hf_keys.vision_keys(VISION), seed=4)
-        clip_state.update(random_hf_state(TextAdapter(ADAPTER), hf_keys.adapter_keys(ADAPTER, "text_adapter.adaptor."), seed=5))
-        save_file(clip_state, vision_dir / "model.safetensors")
-        (vision_dir / "config.json").write_text(json.dumps({"vision_config": {"num_attention_heads": 2}}))
-        llama_state = random_hf_state(LlamaEncoder(TEXT), hf_keys.llama_keys(TEXT), seed=6, dtype=torch.bfloat16)
-        names = sorted(llama_state)
-        shards = {f"model-0000{i + 1}-of-00002.safetensors": names[i::2] for i in range(2)}
-        for file, shard in shards.items():
-            save_file({n: llama_state[n] for n in shard}, llm_dir / file)
-        weight_map = {n: file for file, shard in shards.items() for n in shard}
-        (llm_dir / "model.safetensors.index.json").write_text(json.dumps({"weight_map": weight_map}))
-        (llm_dir / "config.json").write_text(json.dumps({
-            "vocab_size": 30, "hidden_size": 16, "num_hidden_layers": 2, "num_attention_heads": 4,
-            "num_key_value_heads": 2, "intermediate_size": 20, "rope_theta": 500000.0, "rms_norm_eps": 1e-5,
-        }))
-        shutil.copy(RANDOM_TINY / "tokenizer.json", llm_dir / "tokenizer.json")
+        vision_dir, llm_dir, out, llama_state = write_checkpoints(Path(tempfile.mkdtemp()))
 
         manifest = export_hf(vision_dir, llm_dir, out, float16=True, log=lambda _: None)
 
@@ -187,6 +198,77 @@ class HfExportTest(unittest.TestCase):
         for file, expected in (("llm.onnx", embeddings.float().numpy()), ("llm.fp16.onnx", embeddings.float().numpy().astype(np.float16))):
             weights = {t.name: numpy_helper.to_array(t) for t in onnx.load(str(out / file)).graph.initializer}
             np.testing.assert_array_equal(weights["embed_tokens.weight"], expected)
+        self.assertEqual(manifest["logit_scale"], 100.0)
+        self.assertEqual(manifest["logit_scale_source"], "default 100: the checkpoint stores no logit_scale")
+
+    def test_llama_bi_model_with_llama3_rope_exports_with_a_key_report_and_the_stored_logit_scale(self):
+        """The 1B LLM's layout: LlamaBiModel keys (no `model.` prefix), Llama 3.2's rope_scaling; a stored logit_scale."""
+        scaling = {"factor": 32.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 64, "rope_type": "llama3"}
+        vision_dir, llm_dir, out, llama_state = write_checkpoints(
+            Path(tempfile.mkdtemp()), llama_prefix="", llama_config={**LLAMA_CONFIG, "head_dim": 4, "rope_scaling": scaling},
+            extra_vision={"logit_scale": torch.tensor(math.log(50.0))},
+        )
+        lines = []
+        manifest = export_hf(vision_dir, llm_dir, out, log=lines.append)
+
+        mapped = [line for line in lines if " -> " in line]
+        checkpoint_keys = set(llama_state) | set(clip_names(2)) | adapter_names("text_adapter.adaptor.", 3) | {"logit_scale"}
+        self.assertEqual(sorted(line.split(": ", 1)[1].split(" -> ")[0] for line in mapped), sorted(checkpoint_keys))
+        self.assertIn(f"{llm_dir}: layers.1.self_attn.k_proj.weight -> llm:layers.1.attn.k_proj.weight", lines)
+        self.assertIn(f"{vision_dir}: text_adapter.adaptor.4.bias -> adapter:proj.bias", lines)
+        self.assertIn(f"{vision_dir}: logit_scale -> manifest:logit_scale", lines)
+        self.assertAlmostEqual(manifest["logit_scale"], 50.0, places=3)
+        self.assertTrue(manifest["logit_scale_source"].startswith("checkpoint: exp(logit_scale = 3.9120"), manifest["logit_scale_source"])
+        config = json.loads((out / "config.json").read_text())
+        self.assertEqual(config["text"]["rope_scaling"], {k: scaling[k] for k in hf_keys.LLAMA3_SCALING_KEYS})
+        self.assertEqual(
+            (manifest["text"]["caption_handling"], manifest["image"]["alpha"], manifest["image"]["resize_rounding"]), ("llm2vec", "drop", "floor")
+        )
+        check(out / "llm.onnx")
+        # The graph carries the scaled frequencies, not the plain ones.
+        scaled = LlamaEncoder(hf_keys.llama_config(config_json(llm_dir))).rotary.inv_freq.numpy()
+        plain = LlamaEncoder(hf_keys.llama_config({**config_json(llm_dir), "rope_scaling": None})).rotary.inv_freq.numpy()
+        self.assertFalse(np.allclose(scaled, plain))
+        constants = graph_constants(out / "llm.onnx")
+        self.assertTrue(holds_values(constants, scaled))
+        self.assertFalse(holds_values(constants, plain))
+
+    def test_a_tensor_no_graph_uses_fails_the_export_by_name(self):
+        extra = {"vision_model.encoder.layers.0.self_attn.extra_proj.weight": torch.zeros(4, 4)}
+        root = Path(tempfile.mkdtemp())
+        vision_dir, llm_dir, out, _ = write_checkpoints(root, extra_vision=extra, extra_llm={"lm_head.weight": torch.zeros(30, 16)})
+        with self.assertRaisesRegex(hf_keys.MappingError, r"1 tensor\(s\) used by no graph: vision_model\.encoder\.layers\.0\.self_attn\.extra_proj\.weight"):
+            export_hf(vision_dir, llm_dir, out, log=lambda _: None)
+        self.assertEqual(sorted(out.glob("*.onnx")) if out.exists() else [], [])
+
+        lines = []
+        export_hf(vision_dir, llm_dir, out, log=lines.append, allow_unused=[r".*\.extra_proj\.weight"])
+        self.assertIn(f"{vision_dir}: vision_model.encoder.layers.0.self_attn.extra_proj.weight not used: allowed by --allow-unused", lines)
+        self.assertIn(f"{llm_dir}: lm_head.weight not used: the LM head, which LLM2Vec's encoder does not use", lines)
+
+    def test_an_adapter_under_a_second_name_is_caught(self):
+        """The GitHub code names the module `text_adaptor`; a checkpoint holding both names cannot pass silently."""
+        root = Path(tempfile.mkdtemp())
+        renamed = random_hf_state(TextAdapter(ADAPTER), hf_keys.adapter_keys(ADAPTER, "text_adaptor."), seed=9)
+        vision_dir, llm_dir, out, _ = write_checkpoints(root, extra_vision=renamed)
+        with self.assertRaisesRegex(hf_keys.MappingError, r"used by no graph: text_adapter\.adaptor\.0\.fn\.0\.bias"):
+            export_hf(vision_dir, llm_dir, out, log=lambda _: None)
+
+
+def config_json(folder):
+    return json.loads((folder / "config.json").read_text())
+
+
+def holds_values(constants, values):
+    return any(c.size == values.size and np.allclose(c.reshape(-1), values, rtol=1e-6) for c in constants)
+
+
+def graph_constants(path):
+    """Every float tensor stored in an ONNX graph: initializers and Constant nodes."""
+    model = onnx.load(str(path))
+    tensors = [numpy_helper.to_array(t) for t in model.graph.initializer]
+    tensors += [numpy_helper.to_array(a.t) for node in model.graph.node if node.op_type == "Constant" for a in node.attribute if a.name == "value"]
+    return [t for t in tensors if t.dtype in (np.float32, np.float16)]
 
 
 if __name__ == "__main__":

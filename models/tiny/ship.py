@@ -86,6 +86,12 @@ def main() -> None:
         thresholds={"good": calibration["good"], "mismatch": calibration["mismatch"]},
         caption_bank="caption_bank.json",
         self_check=write_self_check(),
+        logit_scale_source="trained with the CLIP loss (models/tiny/clip_training.py)",
+        # The rules training used: text_format.llm2vec_ids strips both ends, inserts BOS and cuts whole words;
+        # scenes.preprocess rounds half to even; dataset.py's convert("RGB") drops alpha.
+        caption_handling="whole_words",
+        resize_rounding="half_even",
+        alpha="drop",
     )
     write_manifest(manifest, SHIP)
     # The architecture, as the exporter writes it for every model: what the benchmark's PyTorch peer builds.

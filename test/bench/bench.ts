@@ -1,7 +1,8 @@
 // `npm run bench`: the daemon against its peers, measured in the same run on the same machine.
 //   peer (a): the same ONNX graphs run in-process by onnxruntime-node through the daemon's runtime, without gRPC;
 //   peer (b): PyTorch on the CPU running the model's architecture in-process (torch_peer.py).
-// Prints a table, writes results/<mode>.json and .md, and ends with one JSON line for machines.
+// Prints a table, writes <mode>.json and .md under test/.artifacts/bench (with --record, into the committed results/),
+// and ends with one JSON line for machines.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -12,13 +13,16 @@ import type { EmbedImagesRequest, EmbedImagesResponse, Llm2ClipClient } from "@l
 import { loadModel } from "../../server/src/model/load";
 import { Llm2VecTokenizer } from "../../server/src/model/llm2vec";
 import { readManifest } from "../../server/src/model/manifest";
-import { createMatrixScan, type MatrixScan } from "../../server/src/runtime/matrix-scan";
+import { createMatrixScan } from "../../server/src/runtime/matrix-scan";
+import type { MatrixScan } from "../../server/src/store/scan";
 import { Collection, openDatabase } from "../../server/src/store/collection";
 import { DEFAULT_MODEL_DIR, REPO_ROOT, startDaemon, type RunningDaemon } from "../support/daemon";
 import { closedLoop, percentile, timeEach, type LoadResult } from "./measure";
 import { caption, renderImages } from "./workload";
 
-const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, model: { type: "string" } } });
+const { values: flags } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, model: { type: "string" }, record: { type: "boolean", default: false } },
+});
 const MODE = flags.quick ? "quick" : "full";
 const MODEL_DIR = path.resolve(flags.model ?? DEFAULT_MODEL_DIR);
 const CONCURRENCY = [1, 8, 64];
@@ -29,6 +33,8 @@ const CACHE_SAMPLES = flags.quick ? 40 : 200;
 const SEARCH_SIZES = [1_000, 10_000, 100_000];
 const SEARCH_SAMPLES = flags.quick ? 30 : 100;
 const BENCH_DIR = path.join(REPO_ROOT, "test/bench");
+/** Where the tables go: the committed ones change only when a run is recorded on purpose (npm run bench:record). */
+const RESULTS_DIR = flags.record ? path.join(BENCH_DIR, "results") : path.join(REPO_ROOT, "test/.artifacts/bench");
 const started = performance.now();
 const progress = (what: string) => console.error(`[${((performance.now() - started) / 1000).toFixed(0)} s] ${what}`);
 
@@ -125,8 +131,10 @@ async function main(): Promise<void> {
     await daemon.stop();
 
     const report = buildReport({ manifestName: manifest.name, inProcess, inProcessCache, torch, daemon: daemonResults, searchInProcess });
-    writeFileSync(path.join(BENCH_DIR, `results/${MODE}.json`), JSON.stringify(report.json, null, 2) + "\n");
-    writeFileSync(path.join(BENCH_DIR, `results/${MODE}.md`), report.markdown);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(path.join(RESULTS_DIR, `${MODE}.json`), JSON.stringify(report.json, null, 2) + "\n");
+    writeFileSync(path.join(RESULTS_DIR, `${MODE}.md`), report.markdown);
+    progress(`tables written to ${path.relative(REPO_ROOT, RESULTS_DIR)}/${MODE}.{json,md}`);
     console.log(report.markdown);
     console.log(JSON.stringify(report.summary));
   } finally {

@@ -17,7 +17,9 @@ const protoLoader = require("@grpc/proto-loader");
 const { values: flags } = parseArgs({ options: { images: { type: "string", default: "1000" }, dir: { type: "string" }, model: { type: "string" } } });
 const root = path.resolve(import.meta.dirname, "../..");
 const server = path.join(root, "server");
+const client = path.join(root, "client");
 execFileSync(process.execPath, ["build.mjs"], { cwd: server, stdio: "inherit" });
+execFileSync(process.execPath, ["build.mjs"], { cwd: client, stdio: "inherit" });
 
 const work = mkdtempSync(path.join(os.tmpdir(), "llm2clip-index-bench-"));
 const COLOURS = ["red", "green", "blue", "yellow", "orange", "purple", "pink", "brown", "black", "white", "gray", "cyan"];
@@ -55,7 +57,7 @@ function startDaemon() {
 
 function index(address, dir) {
   const started = performance.now();
-  const stdout = execFileSync(process.execPath, [path.join(server, "dist/llm2clip.js"), "--server", address, "index", dir, "--collection", "bench", "--json"]);
+  const stdout = execFileSync(process.execPath, [path.join(client, "dist/llm2clip.js"), "--server", address, "index", dir, "--collection", "bench", "--json"]);
   return { seconds: (performance.now() - started) / 1000, report: JSON.parse(stdout.toString()) };
 }
 

@@ -1,5 +1,5 @@
 // Closed-loop load: `concurrency` workers each issue their next request as soon as the previous one answers.
-import { mapLimited } from "../../server/src/cli/map-limited";
+import { mapLimited } from "@llm2clip/client";
 
 export interface LoadResult {
   requests: number;

@@ -1,11 +1,12 @@
 // End to end: the packaged extension in code-server 4.100.3, driven through Chromium. The extension starts its own
 // daemon (llm2clip.daemon.autoStart) with the shipped model, indexes a copy of the sample docs, finds an image by
-// description, and fixes a planted wrong alt text with its quick fix. Screenshots go to screenshots/.
+// description, and fixes a planted wrong alt text with its quick fix. Screenshots go to test/.artifacts/e2e/screenshots
+// (npm run screenshots refreshes the README's, in screenshots/).
 import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { findImageReferences } from "../../server/src/alttext/references";
+import { findImageReferences } from "@llm2clip/client";
 import { daemonBundle } from "../support/daemon";
 import { CodeServer, freePort } from "./support/code-server";
 import { packageExtension, REPO_ROOT } from "./support/extension-package";

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs code-server 4.100.3 (VS Code 1.100.3 on Node 20) once into a cache folder outside the repository, for the
-# end-to-end tests. Reuses an existing install. Needs: libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config
-# build-essential ripgrep (see /work/shared/ENVIRONMENT.md).
+# end-to-end tests, and prints its binary. Reuses an existing install. Its native modules build against the system
+# packages that test/setup.mjs checks (npm test runs that first): build tools, ripgrep and the Kerberos, X11, xkbfile
+# and libsecret headers.
 set -euo pipefail
 
 VERSION=4.100.3
@@ -14,6 +15,7 @@ if [[ -x "$BIN" ]]; then
   exit 0
 fi
 
+echo "setup-code-server: installing code-server $VERSION into $PREFIX (once, about a minute)" >&2
 mkdir -p "$PREFIX"
 WORK_TMP="$(mktemp -d)"
 trap 'rm -rf "$WORK_TMP"' EXIT

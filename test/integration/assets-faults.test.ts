@@ -2,11 +2,11 @@
 // small tmpfs, filled up or remounted read-only. Mounting needs root with CAP_SYS_ADMIN; where that is missing the tests
 // are skipped and say so (the store's unit tests cover the same errors through SQLite's own page limit and a read-only open).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { status } from "@grpc/grpc-js";
-import type { ListCollectionsResponse, SearchAssetsResponse } from "@llm2clip/proto";
+import type { EmbedTextsResponse, ListCollectionsResponse, ScoreCaptionsResponse, SearchAssetsResponse } from "@llm2clip/proto";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDaemon, unary, type RunningDaemon } from "../support/daemon";
 import { circleSvg } from "../support/images";
@@ -49,6 +49,23 @@ async function daemonOnTmpfs(size: string): Promise<RunningDaemon> {
   return daemon;
 }
 
+/** Writes a filler file until the file system has not a byte left. */
+function fillDisk(dir: string): void {
+  const fd = openSync(path.join(dir, "filler"), "w");
+  try {
+    for (const blockSize of [1 << 16, 1 << 12, 1 << 9, 1]) {
+      const block = Buffer.alloc(blockSize, 1);
+      try {
+        for (;;) writeSync(fd, block);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 const countOf = async (d: RunningDaemon, name: string) =>
   (await unary<ListCollectionsResponse>((done) => d.client().listCollections({}, done))).collections.find((c) => c.name === name)?.assetCount;
 
@@ -75,6 +92,30 @@ describe.skipIf(!canMount)("storage faults", () => {
       d.client().searchAssets({ collection: "full", terms: [], expression: "red.svg", topK: 10, includeGlobs: [], excludeGlobs: [] }, done),
     );
     expect(hits.hits.map((h) => h.path).sort()).toEqual(images.map((i) => i.path).sort());
+  });
+
+  it("a full disk fails no read: EmbedTexts, ScoreCaptions and SearchAssets with new text still answer", async () => {
+    const d = await daemonOnTmpfs("3m");
+    await runSync(d.client(), d.metadata(), { collection: "reads", images });
+    fillDisk(mounted!);
+
+    const texts = Array.from({ length: 200 }, (_, i) => `a never seen caption number ${i} about a ${i % 2 ? "red" : "blue"} circle`);
+    const embedded = await unary<EmbedTextsResponse>((done) => d.client().embedTexts({ texts, includeFeatures: false }, done));
+    expect(embedded.results).toHaveLength(200);
+    expect(embedded.results.every((r) => r.cached === false && (r.embedding?.values.length ?? 0) > 0)).toBe(true);
+    await d.waitForLog(/text-feature cache: cannot write to .* \(1 failed writes so far; answers are unaffected\): .*(full|disk)/i);
+
+    const scores = await unary<ScoreCaptionsResponse>((done) =>
+      d.client().scoreCaptions({ image: { data: circleSvg("red") }, captions: ["yet another new caption", "and one more"] }, done),
+    );
+    expect(scores.scores).toHaveLength(2);
+    const hits = await unary<SearchAssetsResponse>((done) =>
+      d.client().searchAssets({ collection: "reads", terms: [{ weight: 1, text: "a fresh query never cached" }], expression: "", topK: 2, includeGlobs: [], excludeGlobs: [] }, done),
+    );
+    expect(hits.hits).toHaveLength(2);
+    // The features are still kept in memory: asked again, they are a cache hit.
+    const again = await unary<EmbedTextsResponse>((done) => d.client().embedTexts({ texts: texts.slice(0, 3), includeFeatures: false }, done));
+    expect(again.results.map((r) => r.cached)).toEqual([true, true, true]);
   });
 
   it("a read-only file system gives FAILED_PRECONDITION naming the collection, and syncing works again once writable", async () => {

@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { SearchAssetsResponse } from "@llm2clip/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isImageFile } from "../../server/src/cli/files";
+import { isImageFile } from "@llm2clip/client";
 import { runCli } from "../support/cli";
 import { REPO_ROOT, startDaemon, unary, type RunningDaemon } from "../support/daemon";
 import { readAnswers } from "../e2e/support/sample-answers";

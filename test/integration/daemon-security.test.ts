@@ -23,7 +23,7 @@ beforeAll(async () => {
   cert = readFileSync(certPath);
   // All interfaces: the case that needs TLS and a token. The test reaches it through loopback.
   daemon = await startDaemon(["--listen", "0.0.0.0:0", "--tls-cert", certPath, "--tls-key", keyPath], { env: { LLM2CLIP_TOKEN: TOKEN } });
-  address = `127.0.0.1:${daemon.port}`;
+  address = daemon.tlsAddress;
 });
 
 afterAll(async () => {

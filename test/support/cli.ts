@@ -1,7 +1,7 @@
 // Runs the llm2clip CLI as a user would: its esbuild bundle in a child process. Each test process builds the bundle
-// once, under server/dist/, and removes it at exit.
+// once, under client/dist/, and removes it at exit.
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "./daemon";
 
@@ -9,9 +9,10 @@ let bundle: string | undefined;
 
 export function cliBundle(): string {
   if (bundle !== undefined) return bundle;
-  const outdir = mkdtempSync(path.join(REPO_ROOT, "server", "dist", ".test-cli-"));
+  mkdirSync(path.join(REPO_ROOT, "client", "dist"), { recursive: true });
+  const outdir = mkdtempSync(path.join(REPO_ROOT, "client", "dist", ".test-cli-"));
   process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
-  execFileSync(process.execPath, ["build.mjs", "--outdir", outdir, "--entry", "llm2clip"], { cwd: path.join(REPO_ROOT, "server"), stdio: "pipe" });
+  execFileSync(process.execPath, ["build.mjs", "--outdir", outdir], { cwd: path.join(REPO_ROOT, "client"), stdio: "pipe" });
   bundle = path.join(outdir, "llm2clip.js");
   return bundle;
 }

@@ -85,9 +85,18 @@ export class RunningDaemon {
     return Number(this.address.slice(this.address.lastIndexOf(":") + 1));
   }
 
+  /** A client on loopback; with `ca`, over TLS to "localhost", the name the test certificate carries (see tlsAddress). */
   client(options: ClientOptions = {}): Llm2ClipClient {
-    const channel = options.ca === undefined ? credentials.createInsecure() : credentials.createSsl(options.ca);
-    return new Llm2ClipClient(this.address, channel);
+    if (options.ca === undefined) return new Llm2ClipClient(this.address, credentials.createInsecure());
+    return new Llm2ClipClient(this.tlsAddress, credentials.createSsl(options.ca));
+  }
+
+  /**
+   * The loopback address by name. grpc-js sends the target's host as the TLS server name, and an IP address there is
+   * against RFC 6066 (Node's DEP0123 warning; grpc/grpc-node#1919), so TLS clients connect to localhost.
+   */
+  get tlsAddress(): string {
+    return `localhost:${this.port}`;
   }
 
   /** Call metadata carrying the daemon's token, when it was started with one. */
@@ -120,19 +129,26 @@ export interface StartOptions {
   token?: string;
 }
 
+// What this test process leaves for its exit: the data folders it made, and daemons still running because a test failed
+// before stop(). One "exit" listener for all of them, however many daemons a file starts.
+const scratchDataDirs = new Set<string>();
+const liveDaemons = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of liveDaemons) child.kill("SIGKILL");
+  for (const dir of scratchDataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 function spawnDaemon(args: readonly string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; dataDir: string } {
   const given = args.includes("--data-dir");
   const dataDir = given ? args[args.indexOf("--data-dir") + 1] : mkdtempSync(path.join(os.tmpdir(), "llm2clipd-data-"));
-  if (!given) process.once("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+  if (!given) scratchDataDirs.add(dataDir);
   const fullArgs = given ? [...args] : [...args, "--data-dir", dataDir];
   const child = spawn(process.execPath, ["--enable-source-maps", daemonBundle(), ...fullArgs], {
     env: { ...process.env, LLM2CLIP_TOKEN: undefined, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  // A test file that fails before stop() must not leave its daemon running.
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  child.once("exit", () => process.off("exit", killOnExit));
+  liveDaemons.add(child);
+  child.once("exit", () => liveDaemons.delete(child));
   return { child, dataDir };
 }
 

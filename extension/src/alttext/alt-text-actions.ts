@@ -1,6 +1,6 @@
 // Quick fixes for alt-text diagnostics, and the hover on an image reference.
 import * as vscode from "vscode";
-import { findImageReferences, isReferenceLanguage } from "../../../server/src/alttext/references";
+import { findImageReferences, isReferenceLanguage } from "@llm2clip/client";
 import { DIAGNOSTIC_SOURCE, type AltTextChecker } from "./alt-text-checker";
 import { altTextFixes } from "./quick-fixes";
 

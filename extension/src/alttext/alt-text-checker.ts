@@ -4,13 +4,10 @@ import { status } from "@grpc/grpc-js";
 import type { SuggestAltTextRequest, SuggestAltTextResponse } from "@llm2clip/proto";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { findImageReferences, isAltMissing, isReferenceLanguage, type ImageReference } from "../../../server/src/alttext/references";
+import { findImageReferences, isAltMissing, isReferenceLanguage, type ImageReference, mapLimited, referenceContext, relativeInside, resolveImageFile, retryAfterMs, sha256File } from "@llm2clip/client";
 import type { DaemonConnection } from "../connection/connection";
 import type { WorkspaceIndexer } from "../indexing/indexer";
 import { KeyedDebouncer } from "../shared/debounce";
-import { mapLimited } from "../../../server/src/cli/map-limited";
-import { referenceContext } from "../../../server/src/cli/doc-context";
-import { relativeInside, resolveImageFile, sha256File } from "../../../server/src/cli/files";
 import { missingFinding, severityFor, verdictFinding, type AltCheck, type Finding, type SeveritySetting, type SeveritySettings } from "./findings";
 
 export const DIAGNOSTIC_SOURCE = "LLM2CLIP";
@@ -18,7 +15,10 @@ const CHECK_DEBOUNCE_MS = 400;
 const MAX_SUGGESTIONS = 3;
 /** SuggestAltText composes suggestions by beam search: a page of 40 images at once would queue behind each other. */
 const CONCURRENT_CHECKS = 4;
-/** A check that failed for a passing reason (daemon busy, restarting or slow) is tried again after this long. */
+/**
+ * A check that failed for a passing reason (daemon restarting or slow) is tried again after this long; when the daemon
+ * was busy, after the wait it asked for instead (the calls themselves already retried a few times, see withRetries).
+ */
 const RETRY_AFTER_MS = 5_000;
 const TRANSIENT = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED]);
 
@@ -97,12 +97,12 @@ export class AltTextChecker implements vscode.Disposable {
     const text = document.getText();
     const refs = findImageReferences(text, document.languageId);
     const withModel = config.get<boolean>("checkWithModel", true) && this.connection.state.kind === "connected";
-    let transientFailure = false;
+    let retryInMs: number | undefined;
     const checked = await mapLimited(refs, CONCURRENT_CHECKS, (ref) =>
-      this.checkReference(document, text, ref, withModel, () => (transientFailure = true)),
+      this.checkReference(document, text, ref, withModel, (waitMs) => (retryInMs = Math.max(retryInMs ?? 0, waitMs))),
     );
     if (document.isClosed || document.version !== version) return;
-    if (transientFailure) setTimeout(() => this.schedule(document), RETRY_AFTER_MS);
+    if (retryInMs !== undefined) setTimeout(() => this.schedule(document), retryInMs);
     this.results.set(key, checked);
     const severities: SeveritySettings = {
       missing: config.get<SeveritySetting>("missingSeverity", "warning"),
@@ -127,7 +127,7 @@ export class AltTextChecker implements vscode.Disposable {
     text: string,
     ref: ImageReference,
     withModel: boolean,
-    onTransientFailure: () => void,
+    onTransientFailure: (retryInMs: number) => void,
   ): Promise<CheckedReference> {
     const image = this.imageUri(document, ref.src);
     const missing = isAltMissing(ref);
@@ -136,7 +136,7 @@ export class AltTextChecker implements vscode.Disposable {
     if (withModel && judgeable && image) {
       check = await this.verdict(document, text, ref, image).catch((error: Error & { code?: number }) => {
         this.log.warn(`alt-text check of ${image.fsPath} failed: ${error.message}`);
-        if (error.code !== undefined && TRANSIENT.has(error.code)) onTransientFailure();
+        if (error.code !== undefined && TRANSIENT.has(error.code)) onTransientFailure(retryAfterMs(error) ?? RETRY_AFTER_MS);
         return undefined;
       });
     }

@@ -1,7 +1,7 @@
 // What an image reference's alt text deserves: nothing, or a finding (missing, weak, mismatch) with its message.
 // Pure, so that the verdict -> diagnostic mapping is unit-tested without an editor.
 import { Verdict } from "@llm2clip/proto";
-import type { ImageReference, Range } from "../../../server/src/alttext/references";
+import type { ImageReference, Range } from "@llm2clip/client";
 
 export type FindingKind = "missing" | "weak" | "mismatch";
 export type SeveritySetting = "error" | "warning" | "information" | "hint" | "off";

@@ -1,5 +1,5 @@
 // The quick fixes for a reference: "Add alt text: …" when it has none, "Replace alt text with: …" otherwise.
-import { altTextEdit, isAltMissing, type ImageReference, type TextEdit } from "../../../server/src/alttext/references";
+import { altTextEdit, isAltMissing, type ImageReference, type TextEdit } from "@llm2clip/client";
 
 export interface AltFix {
   title: string;

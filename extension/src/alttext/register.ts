@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { REFERENCE_LANGUAGES } from "../../../server/src/alttext/references";
+import { REFERENCE_LANGUAGES } from "@llm2clip/client";
 import type { DaemonConnection } from "../connection/connection";
 import type { WorkspaceIndexer } from "../indexing/indexer";
 import { AltTextCodeActions, AltTextHover } from "./alt-text-actions";

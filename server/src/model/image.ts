@@ -1,11 +1,13 @@
 // Image preprocessing exactly as the manifest's `image` section declares, with sharp (libvips):
-// decode (PNG, JPEG, WebP, GIF's first frame, SVG) -> EXIF orientation -> alpha composited onto `background` ->
-// bicubic resize of the shortest side to S with a centre crop to S x S -> mean/std normalisation into CHW float32.
-// sharp does its decoding and resampling on libuv's thread pool, so none of this blocks the event loop; only the
-// final normalisation loop (3 x S x S multiply-adds) runs on it.
+// decode (PNG, JPEG, WebP, GIF's first frame, SVG) -> EXIF orientation -> RGB (alpha dropped, as CLIPImageProcessor's
+// convert_to_rgb does, or composited onto `background`, as the manifest says) -> bicubic resize of the shortest side to
+// S with a centre crop to S x S -> mean/std normalisation into CHW float32.
+// sharp decodes on libuv's thread pool; the resize (Pillow's, reproduced in pil-bicubic.ts) and the normalisation run
+// on the calling thread.
 import sharp from "sharp";
 import { invalidArgument } from "../errors";
 import type { ImageSpec } from "./manifest";
+import { pilBicubicResizeCrop } from "./pil-bicubic";
 
 export const DEFAULT_MAX_IMAGE_PIXELS = 50_000_000;
 const SUPPORTED_FORMATS = new Set(["png", "jpeg", "webp", "gif", "svg"]);
@@ -53,24 +55,12 @@ export async function preprocessImage(bytes: Uint8Array, spec: ImageSpec, maxPix
     );
   }
 
-  // Resize, then crop, in two steps with PIL's arithmetic (the long side rounded half to even, the crop offset
-  // floored), so that pixels land where they did in training; sharp's one-step `fit: 'cover'` can shift the
-  // crop by a pixel, which at 48 px moved shape edges by up to 200 levels against the tiny model's training data.
-  const width = Math.round(meta.autoOrient.width * scale);
-  const height = Math.round(meta.autoOrient.height * scale);
-  const resizeScale = spec.size / Math.min(width, height);
-  const resizedWidth = Math.max(spec.size, roundHalfEven(width * resizeScale));
-  const resizedHeight = Math.max(spec.size, roundHalfEven(height * resizeScale));
-  const { data, info } = await sharp(input, { limitInputPixels: maxPixels, density, failOn: "error" })
-    .autoOrient()
-    .flatten({ background: spec.background })
-    .resize({ width: resizedWidth, height: resizedHeight, fit: "fill", kernel: "cubic" })
-    .extract({
-      left: Math.floor((resizedWidth - spec.size) / 2),
-      top: Math.floor((resizedHeight - spec.size) / 2),
-      width: spec.size,
-      height: spec.size,
-    })
+  // Decoded to 8-bit RGB first, so that the alpha policy acts before any resampling (libvips would premultiply
+  // alpha during the resize; CLIPImageProcessor converts to RGB, then resizes). An SVG has nothing under its
+  // transparent areas, so it is always drawn on the background.
+  const decoder = sharp(input, { limitInputPixels: maxPixels, density, failOn: "error" }).autoOrient();
+  if (spec.alpha === "composite" || meta.format === "svg") decoder.flatten({ background: spec.background });
+  const rgb = await decoder
     .toColourspace("srgb")
     .removeAlpha()
     .raw({ depth: "uchar" })
@@ -78,9 +68,19 @@ export async function preprocessImage(bytes: Uint8Array, spec: ImageSpec, maxPix
     .catch((err: Error) => {
       throw invalidArgument("image", `${meta.format} data is corrupt or truncated (${describeBytes(bytes)}): ${err.message}`);
     });
-  if (info.channels !== 3 || info.width !== spec.size || info.height !== spec.size) {
-    throw new Error(`preprocessing gave ${info.width}x${info.height}x${info.channels}, expected ${spec.size}x${spec.size}x3`);
-  }
+
+  // Resize and crop with Pillow's arithmetic, which both CLIPImageProcessor and the tiny model's training use: the long
+  // side truncated as Hugging Face's get_resize_output_image_size does (or rounded half to even as the tiny model's
+  // training did), Pillow's bicubic filter to the bit, the crop offset floored.
+  const { width, height, channels } = rgb.info;
+  if (channels !== 3) throw new Error(`decoding gave ${channels} channels, expected 3`);
+  const [resizedWidth, resizedHeight] = resizedSize(width, height, spec);
+  const data = pilBicubicResizeCrop(rgb.data, width, height, resizedWidth, resizedHeight, {
+    left: Math.floor((resizedWidth - spec.size) / 2),
+    top: Math.floor((resizedHeight - spec.size) / 2),
+    width: spec.size,
+    height: spec.size,
+  });
 
   const area = spec.size * spec.size;
   const pixels = new Float32Array(3 * area);
@@ -91,6 +91,19 @@ export async function preprocessImage(bytes: Uint8Array, spec: ImageSpec, maxPix
     for (let i = 0; i < area; i++) pixels[c * area + i] = data[i * 3 + c] * scaleC - shift;
   }
   return { pixels, width: meta.autoOrient.width, height: meta.autoOrient.height };
+}
+
+/** The size after resizing the shortest side to `spec.size`. */
+export function resizedSize(width: number, height: number, spec: Pick<ImageSpec, "size" | "resizeRounding">): [number, number] {
+  const { size } = spec;
+  if (spec.resizeRounding === "floor") {
+    // transformers' get_resize_output_image_size: new_long = int(short_target * long / short).
+    if (width <= height) return [size, Math.floor((size * height) / width)];
+    return [Math.floor((size * width) / height), size];
+  }
+  // models/tiny/scenes.py `preprocess`: scale = size / short, then max(size, round(side * scale)).
+  const scale = size / Math.min(width, height);
+  return [Math.max(size, roundHalfEven(width * scale)), Math.max(size, roundHalfEven(height * scale))];
 }
 
 /** Python's round(): halves go to the even neighbour. */

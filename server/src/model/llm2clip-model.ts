@@ -4,7 +4,7 @@
 // Each graph has its own dynamic batcher, so concurrent calls share runs.
 import { Llm2ClipError } from "../errors";
 import { DynamicBatcher, type BatchLimits } from "../runtime/batcher";
-import type { FloatTensor, GraphSession, HostTensor } from "../runtime/session";
+import type { FloatTensor, HostTensor, ModelSession } from "./session";
 import { preprocessImage } from "./image";
 import type { GraphName, Manifest } from "./manifest";
 import type { CaptionTokens, Llm2VecTokenizer, TextBatch } from "./llm2vec";
@@ -22,7 +22,7 @@ export interface RuntimeStats {
 export interface ModelParts {
   manifest: Manifest;
   description: ModelDescription;
-  sessions: Record<GraphName, GraphSession>;
+  sessions: Record<GraphName, ModelSession>;
   tokenizer: Llm2VecTokenizer;
   cache: TextFeatureCache;
   batching: Record<GraphName, BatchLimits>;
@@ -94,7 +94,8 @@ export class OnnxLlm2ClipModel implements Llm2ClipModel {
   }
 
   async embedText(text: string, signal?: AbortSignal): Promise<TextEncoding> {
-    const caption = text.trim();
+    // The cache key is the caption as the tokenizer's policy sees it, so whitespace it drops cannot miss the cache.
+    const caption = this.parts.tokenizer.canonical(text);
     let entry = caption === "" ? undefined : this.parts.cache.get(caption);
     const cached = entry !== undefined;
     if (entry) {

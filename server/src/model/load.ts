@@ -25,13 +25,14 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Llm2ClipError } from "../errors";
 import { type BatchLimits, checkBatchLimits } from "../runtime/batcher";
-import { cudaProviderInstalled, DEFAULT_TUNING, type Device, type FloatTensor, GraphSession } from "../runtime/session";
+import { cudaProviderInstalled, DEFAULT_TUNING, openGraphSession } from "../runtime/session";
 import { checkGraph } from "./graph-contract";
 import { DEFAULT_MAX_IMAGE_PIXELS } from "./image";
 import { Llm2VecTokenizer } from "./llm2vec";
 import { llmFeeds, OnnxLlm2ClipModel } from "./llm2clip-model";
 import { type FloatType, GRAPH_NAMES, type GraphName, type GraphSpec, type Manifest, manifestError, readManifest } from "./manifest";
 import { rememberedDigest, sha256File, textFeatureFingerprint } from "./fingerprint";
+import type { Device, FloatTensor, ModelSession } from "./session";
 import { TEXT_CACHE_FILE, TextFeatureCache } from "./text-feature-cache";
 
 export interface LoadLogger {
@@ -77,7 +78,7 @@ export function chooseFile(name: GraphName, graph: GraphSpec, device: Device): C
 }
 
 /** Runs each graph once on a small input, checking output shapes the session metadata may have left symbolic. */
-async function probe(manifest: Manifest, tokenizer: Llm2VecTokenizer, sessions: Record<GraphName, GraphSession>, files: Record<GraphName, ChosenFile>) {
+async function probe(manifest: Manifest, tokenizer: Llm2VecTokenizer, sessions: Record<GraphName, ModelSession>, files: Record<GraphName, ChosenFile>) {
   const expectRow = (graph: GraphName, output: string, tensor: FloatTensor, width: number, field: string) => {
     if (tensor.dims.length !== 2 || tensor.dims[0] !== 1 || tensor.dims[1] !== width) {
       throw manifestError(
@@ -99,12 +100,12 @@ async function probe(manifest: Manifest, tokenizer: Llm2VecTokenizer, sessions: 
 
 /** Opens the three graphs on `device`, checks them against the contract and probes them once. */
 async function openGraphs(manifest: Manifest, tokenizer: Llm2VecTokenizer, device: Device, intraOpThreads: number) {
-  const sessions: Partial<Record<GraphName, GraphSession>> = {};
+  const sessions: Partial<Record<GraphName, ModelSession>> = {};
   const files = {} as Record<GraphName, ChosenFile>;
   try {
     for (const name of GRAPH_NAMES) {
       const chosen = chooseFile(name, manifest.graphs[name], device);
-      const session = await GraphSession.open(chosen.path, device, { intraOpThreads }).catch((err: Error) => {
+      const session = await openGraphSession(chosen.path, device, { intraOpThreads }).catch((err: Error) => {
         if (device === "cuda") throw err;
         throw manifestError(manifest.path, chosen.field, `${chosen.file} cannot be loaded by ONNX Runtime: ${err.message}`);
       });
@@ -112,12 +113,12 @@ async function openGraphs(manifest: Manifest, tokenizer: Llm2VecTokenizer, devic
       files[name] = chosen;
       checkGraph(manifest, name, chosen, session);
     }
-    await probe(manifest, tokenizer, sessions as Record<GraphName, GraphSession>, files);
+    await probe(manifest, tokenizer, sessions as Record<GraphName, ModelSession>, files);
   } catch (err) {
     await Promise.all(Object.values(sessions).map((s) => s.release()));
     throw err;
   }
-  return { sessions: sessions as Record<GraphName, GraphSession>, files };
+  return { sessions: sessions as Record<GraphName, ModelSession>, files };
 }
 
 async function openOnDevice(manifest: Manifest, tokenizer: Llm2VecTokenizer, options: LoadOptions, log: LoadLogger) {
@@ -173,7 +174,15 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
     manifest,
     sessions,
     tokenizer,
-    cache: new TextFeatureCache({ fingerprint, memoryEntries: options.textCacheEntries ?? 4096, dir: options.cacheDir }),
+    cache: new TextFeatureCache({
+      fingerprint,
+      memoryEntries: options.textCacheEntries ?? 4096,
+      dir: options.cacheDir,
+      onWriteError: (error, failures) => {
+        // The first failure and then one in a thousand: a full disk must not flood the log.
+        if (failures % 1000 === 1) log.warn(`text-feature cache: cannot write to ${options.cacheDir} (${failures} failed writes so far; answers are unaffected): ${error.message}`);
+      },
+    }),
     batching,
     maxImagePixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
     description: {

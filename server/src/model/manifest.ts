@@ -8,6 +8,9 @@ import { Llm2ClipError } from "../errors";
 export const MANIFEST_FORMAT = "llm2clip-model/1";
 export const FLOAT_TYPES = ["float32", "float16"] as const;
 export type FloatType = (typeof FLOAT_TYPES)[number];
+/** How captions become the llm graph's input (models/MANIFEST.md): llm2vec's own rules, or the tiny model's training rules. */
+export const CAPTION_HANDLINGS = ["llm2vec", "whole_words"] as const;
+export type CaptionHandling = (typeof CAPTION_HANDLINGS)[number];
 export const GRAPH_NAMES = ["vision", "llm", "adapter"] as const;
 export type GraphName = (typeof GRAPH_NAMES)[number];
 
@@ -24,13 +27,22 @@ export interface GraphSpec extends ModelFile {
   variants: Partial<Record<FloatType, ModelFile>>;
 }
 
+/** What happens to an alpha channel: dropped, as CLIPImageProcessor's convert_to_rgb does, or composited onto `background`. */
+export const ALPHA_POLICIES = ["drop", "composite"] as const;
+export type AlphaPolicy = (typeof ALPHA_POLICIES)[number];
+/** How the long side's length is rounded after the resize: truncated, as Hugging Face does, or Python's round(). */
+export const RESIZE_ROUNDINGS = ["floor", "half_even"] as const;
+export type ResizeRounding = (typeof RESIZE_ROUNDINGS)[number];
+
 export interface ImageSpec {
   size: number;
   resize: "bicubic_shortest_side";
+  resizeRounding: ResizeRounding;
   crop: "center";
   mean: [number, number, number];
   std: [number, number, number];
-  /** `#rrggbb`: transparent pixels are composited onto it. */
+  alpha: AlphaPolicy;
+  /** `#rrggbb`: with alpha "composite" transparent pixels are composited onto it; an SVG is always drawn on it. */
   background: string;
 }
 
@@ -42,6 +54,7 @@ export interface TextSpec {
   padToken: string;
   paddingSide: "left";
   maxLength: number;
+  captionHandling: CaptionHandling;
 }
 
 export interface Manifest {
@@ -57,7 +70,7 @@ export interface Manifest {
   text: TextSpec;
   altText: { thresholds: { good: number; mismatch: number }; captionBank?: ModelFile };
   selfCheck?: { image: ModelFile; captions: string[] };
-  /** The `text` section as written: part of the text-feature fingerprint. */
+  /** The `text` section as written, with its defaults filled in: part of the text-feature fingerprint. */
   rawText: unknown;
 }
 
@@ -156,11 +169,18 @@ function readImage(reader: FieldReader, root: Json): ImageSpec {
   return {
     size: reader.positiveInteger(image, "size", "image.size"),
     resize: reader.oneOf(image, "resize", "image.resize", ["bicubic_shortest_side"] as const),
+    resizeRounding: optionalOneOf(reader, image, "resize_rounding", "image.resize_rounding", RESIZE_ROUNDINGS),
     crop: reader.oneOf(image, "crop", "image.crop", ["center"] as const),
     mean: reader.triple(image, "mean", "image.mean", false),
     std: reader.triple(image, "std", "image.std", true),
+    alpha: optionalOneOf(reader, image, "alpha", "image.alpha", ALPHA_POLICIES),
     background,
   };
+}
+
+/** An optional choice whose first allowed value, the released checkpoints' behaviour, is the default. */
+function optionalOneOf<T extends string>(reader: FieldReader, obj: Json, key: string, field: string, allowed: readonly T[]): T {
+  return obj[key] === undefined ? allowed[0] : reader.oneOf(obj, key, field, allowed);
 }
 
 async function readText(reader: FieldReader, dir: string, root: Json): Promise<TextSpec> {
@@ -175,6 +195,7 @@ async function readText(reader: FieldReader, dir: string, root: Json): Promise<T
     // LLM2Vec's mean pooling takes the last positions of each row, so it is only defined for left padding.
     paddingSide: reader.oneOf(text, "padding_side", "text.padding_side", ["left"] as const),
     maxLength: reader.positiveInteger(text, "max_length", "text.max_length"),
+    captionHandling: optionalOneOf(reader, text, "caption_handling", "text.caption_handling", CAPTION_HANDLINGS),
   };
 }
 
@@ -230,6 +251,7 @@ export async function readManifest(dir: string): Promise<Manifest> {
   const logitScale = reader.number(json, "logit_scale", "logit_scale");
   if (logitScale <= 0) reader.fail("logit_scale", `must be positive, got ${logitScale}`);
 
+  const text = await readText(reader, root, json);
   return {
     path: manifestPath,
     dir: root,
@@ -243,9 +265,9 @@ export async function readManifest(dir: string): Promise<Manifest> {
       adapter: await readGraph(reader, root, graphs, "adapter"),
     },
     image: readImage(reader, json),
-    text: await readText(reader, root, json),
+    text,
     altText: await readAltText(reader, root, json),
     selfCheck: await readSelfCheck(reader, root, json),
-    rawText: json.text,
+    rawText: { ...(json.text as Json), caption_handling: text.captionHandling },
   };
 }

@@ -18,6 +18,11 @@ export interface TextFeatureCacheOptions {
   memoryEntries: number;
   /** Folder for the persistent cache; memory only when absent. */
   dir?: string;
+  /**
+   * Told when a write to the persistent cache fails (a full disk, a read-only folder). The cache is optional, so the
+   * caption's features are still returned and kept in memory; `failures` counts the failed writes so far.
+   */
+  onWriteError?: (error: Error, failures: number) => void;
 }
 
 export const TEXT_CACHE_FILE = "text-features.sqlite";
@@ -33,6 +38,7 @@ export class TextFeatureCache {
   private readonly db: Database.Database | undefined;
   private readonly select: Database.Statement<[string], Row> | undefined;
   private readonly insert: Database.Statement<[string, Buffer, number, number]> | undefined;
+  private writeFailures = 0;
 
   constructor(private readonly options: TextFeatureCacheOptions) {
     if (options.dir === undefined) return;
@@ -76,7 +82,12 @@ export class TextFeatureCache {
     const key = this.key(caption);
     this.remember(key, entry);
     const { buffer, byteOffset, byteLength } = entry.features;
-    this.insert?.run(key, Buffer.from(buffer, byteOffset, byteLength), entry.truncated ? 1 : 0, entry.tokenCount);
+    try {
+      this.insert?.run(key, Buffer.from(buffer, byteOffset, byteLength), entry.truncated ? 1 : 0, entry.tokenCount);
+    } catch (error) {
+      if (!(error instanceof Database.SqliteError)) throw error;
+      this.options.onWriteError?.(error, ++this.writeFailures);
+    }
   }
 
   close(): void {

@@ -3,11 +3,7 @@
 // way (5.9 ms on one thread) against about 24 ms in V8.
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import * as ort from "onnxruntime-node";
-
-export interface MatrixScan {
-  /** `matrix` holds `rows` × `query.length` floats, row-major; the result holds one dot product per row. */
-  scores(matrix: Float32Array, rows: number, query: Float32Array): Promise<Float32Array>;
-}
+import type { MatrixScan } from "../store/scan";
 
 // Field numbers and enum values from onnx/onnx.proto (ModelProto, GraphProto, NodeProto, ValueInfoProto, TypeProto,
 // TensorShapeProto, OperatorSetIdProto). The graph is one MatMul, so it is written here instead of shipped as a file.

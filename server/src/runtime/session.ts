@@ -4,32 +4,8 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
+import type { Device, FloatTensor, HostTensor, ModelSession, OpenSession, SessionTuning, TensorInfo } from "../model/session";
 import { float16ToFloat32, float32ToFloat16 } from "./float16";
-
-export type Device = "cpu" | "cuda";
-
-export interface TensorInfo {
-  name: string;
-  /** ORT's element type, e.g. `float32`, `float16`, `int64`. */
-  type: string;
-  /** Fixed dims as numbers, symbolic ones as strings; empty when the graph does not say. */
-  shape: ReadonlyArray<number | string>;
-}
-
-export interface HostTensor {
-  data: Float32Array | BigInt64Array;
-  dims: readonly number[];
-}
-
-export interface FloatTensor {
-  data: Float32Array;
-  dims: readonly number[];
-}
-
-export interface SessionTuning {
-  /** Threads for one operator; 0 lets ORT use one per physical core. */
-  intraOpThreads: number;
-}
 
 export const DEFAULT_TUNING: SessionTuning = { intraOpThreads: 0 };
 
@@ -75,7 +51,7 @@ function describe(metadata: readonly ort.InferenceSession.ValueMetadata[]): Tens
   return metadata.map((m) => (m.isTensor ? { name: m.name, type: m.type, shape: m.shape } : { name: m.name, type: "non-tensor", shape: [] }));
 }
 
-export class GraphSession {
+export class GraphSession implements ModelSession {
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly device: Device,
@@ -112,3 +88,5 @@ export class GraphSession {
     await this.session.release();
   }
 }
+
+export const openGraphSession: OpenSession = (file, device, tuning) => GraphSession.open(file, device, tuning);

@@ -1,6 +1,6 @@
 import Database, { SqliteError } from "better-sqlite3";
 import { Llm2ClipError } from "../errors";
-import type { MatrixScan } from "../runtime/matrix-scan";
+import type { MatrixScan } from "./scan";
 import { storeError } from "./sqlite-errors";
 import { TopK } from "./top-k";
 import { VectorIndex, type Indexed } from "./vector-index";

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Llm2ClipError } from "../errors";
-import type { MatrixScan } from "../runtime/matrix-scan";
+import type { MatrixScan } from "./scan";
 import { Collection, openDatabase, type ModelStamp } from "./collection";
 import { validateCollectionName } from "./names";
 

@@ -1,4 +1,4 @@
-import type { MatrixScan } from "../runtime/matrix-scan";
+import type { MatrixScan } from "./scan";
 
 /** Below this many rows V8's scan beats the round trip to ONNX Runtime (server/src/runtime/matrix-scan.ts). */
 const MIN_ROWS_FOR_SCAN = 4096;

@@ -10,7 +10,8 @@ import type { Llm2ClipModel } from "../../src/model/types";
 import { healthStatus } from "../../../test/support/grpc-clients";
 
 const MODEL_DIR = path.resolve(__dirname, "../../../models/testing/random-tiny");
-const limits = { maxMessageBytes: 1 << 20, maxImagePixels: 1e6, maxCaptions: 8, maxTexts: 8, maxTopK: 10, maxStreamBufferBytes: 1 << 20 };
+const limits = { maxMessageBytes: 1 << 20, maxImagePixels: 1e6, maxCaptions: 8, maxTexts: 8, maxTopK: 10, maxStreamBufferBytes: 1 << 20, maxBufferBytes: 1 << 22, streamIdleMs: 30_000 };
+const connections = { idleTimeoutMs: 60_000, handshakeTimeoutMs: 10_000, keepaliveMs: 60_000, keepaliveTimeoutMs: 20_000, maxConnections: 64 };
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 let server: Llm2ClipGrpcServer;
@@ -18,8 +19,8 @@ let address: string;
 let model: Llm2ClipModel | undefined;
 
 beforeAll(async () => {
-  server = new Llm2ClipGrpcServer({ limits });
-  address = `127.0.0.1:${await server.listen("127.0.0.1:0")}`;
+  server = new Llm2ClipGrpcServer({ limits, connections });
+  address = `127.0.0.1:${await server.listen("127.0.0.1", 0)}`;
 });
 
 afterAll(async () => {
@@ -48,8 +49,8 @@ describe("Llm2ClipGrpcServer", () => {
   });
 
   it("stops listening when it shuts down", async () => {
-    const other = new Llm2ClipGrpcServer({ limits });
-    const otherAddress = `127.0.0.1:${await other.listen("127.0.0.1:0")}`;
+    const other = new Llm2ClipGrpcServer({ limits, connections });
+    const otherAddress = `127.0.0.1:${await other.listen("127.0.0.1", 0)}`;
     expect(await healthStatus(otherAddress)).toBe("NOT_SERVING");
     await other.shutdown(2000);
     await expect(healthStatus(otherAddress)).rejects.toMatchObject({ code: status.UNAVAILABLE });

@@ -9,9 +9,11 @@ const S = 32;
 const SPEC: ImageSpec = {
   size: S,
   resize: "bicubic_shortest_side",
+  resizeRounding: "floor",
   crop: "center",
   mean: [0.48145466, 0.4578275, 0.40821073],
   std: [0.26862954, 0.26130258, 0.27577711],
+  alpha: "drop",
   background: "#ffffff",
 };
 
@@ -160,13 +162,20 @@ describe("preprocessImage", () => {
     }
   });
 
-  it("composites alpha onto the manifest's background colour", async () => {
+  it("drops alpha as CLIPImageProcessor's convert_to_rgb does: the colour under a transparent pixel is kept", async () => {
+    const png = await raw(32, 32, 4, (x) => (x < 16 ? [255, 0, 0, 0] : [0, 0, 255, 128])).png().toBuffer();
+    const dropped = await preprocessImage(png, SPEC, DEFAULT_MAX_IMAGE_PIXELS);
+    expectColour(dropped.pixels, 10, 4, RED);
+    expectColour(dropped.pixels, 10, 28, BLUE);
+  });
+
+  it("composites alpha onto the manifest's background colour when alpha is \"composite\"", async () => {
     const png = await raw(32, 32, 4, (x) => (x < 16 ? [255, 0, 0, 0] : [255, 0, 0, 128])).png().toBuffer();
-    const onWhite = await preprocessImage(png, SPEC, DEFAULT_MAX_IMAGE_PIXELS);
+    const onWhite = await preprocessImage(png, { ...SPEC, alpha: "composite" }, DEFAULT_MAX_IMAGE_PIXELS);
     expectColour(onWhite.pixels, 10, 4, WHITE);
     // Half-transparent red over white: 255 * 128/255 + 255 * 127/255 = 255 for red, 127 for green and blue.
     expectColour(onWhite.pixels, 10, 28, [255, 127, 127], 1.5);
-    const onBlack = await preprocessImage(png, { ...SPEC, background: "#000000" }, DEFAULT_MAX_IMAGE_PIXELS);
+    const onBlack = await preprocessImage(png, { ...SPEC, alpha: "composite", background: "#000000" }, DEFAULT_MAX_IMAGE_PIXELS);
     expectColour(onBlack.pixels, 10, 4, [0, 0, 0]);
     expectColour(onBlack.pixels, 10, 28, [128, 0, 0], 1.5);
   });

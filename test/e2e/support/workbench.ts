@@ -3,9 +3,15 @@ import { chromium, type BrowserContext, type Locator, type Page } from "playwrig
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 
-export const SCREENSHOTS = path.resolve(__dirname, "../screenshots");
-/** Screenshots of failures: kept out of the committed ones. */
-export const FAILURE_SCREENSHOTS = path.resolve(__dirname, "../../.artifacts/e2e");
+const ARTIFACTS = path.resolve(__dirname, "../../.artifacts/e2e");
+/**
+ * Where the tests' screenshots go: an ignored folder, unless LLM2CLIP_E2E_RECORD_SCREENSHOTS=1 (npm run screenshots)
+ * refreshes the README's, committed in test/e2e/screenshots.
+ */
+export const SCREENSHOTS =
+  process.env.LLM2CLIP_E2E_RECORD_SCREENSHOTS === "1" ? path.resolve(__dirname, "../screenshots") : path.join(ARTIFACTS, "screenshots");
+/** Screenshots of failures, with the extension's log. */
+export const FAILURE_SCREENSHOTS = ARTIFACTS;
 
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 

@@ -18,14 +18,21 @@ import type {
 import { AltTextAdvisor } from "../../alttext/suggest";
 import { searchAssets } from "../../search/search-assets";
 import { CollectionRegistry } from "../../store/collections";
-import { SyncSession } from "../../store/sync-session";
+import { SyncSession } from "../sync-session";
 import { assetText } from "../../search/asset-text";
 import type { TextIndexer } from "../../ocr/text-indexer";
 import { cancellationSignal, unaryHandler } from "../call";
 import type { ServiceDeps } from "../deps";
 import { statusCodeOf, toServiceError } from "../errors";
+import { StreamByteBudget, type GlobalByteBudget } from "../stream-budget";
+import { StreamIdleTimer } from "../stream-idle";
 
-export function createAssetHandlers(deps: ServiceDeps, registry: CollectionRegistry, textIndexer?: TextIndexer): UntypedServiceImplementation {
+export function createAssetHandlers(
+  deps: ServiceDeps,
+  registry: CollectionRegistry,
+  buffers: GlobalByteBudget,
+  textIndexer?: TextIndexer,
+): UntypedServiceImplementation {
   const { model, limits, log } = deps;
   const advisor = new AltTextAdvisor(model, registry);
 
@@ -39,31 +46,41 @@ export function createAssetHandlers(deps: ServiceDeps, registry: CollectionRegis
         maxAssetBytes: limits.maxMessageBytes,
         codeOf: statusCodeOf,
         readText: textIndexer && ((collection, sha256, bytes) => textIndexer.enqueue(collection, sha256, bytes)),
+        budget: new StreamByteBudget(buffers, limits.maxStreamBufferBytes),
       },
       {
         send: (message) => {
-          if (open) call.write(message);
+          if (!open) return;
+          idle.touch();
+          call.write(message);
         },
         fail: (error) => {
           if (!open) return;
           open = false;
+          idle.stop();
           log.warn(`SyncAssets: ${error instanceof Error ? error.message : String(error)}`);
           call.emit("error", toServiceError(error));
         },
         end: () => {
           if (!open) return;
           open = false;
+          idle.stop();
           call.end();
         },
         pause: () => call.pause(),
         resume: () => call.resume(),
       },
     );
+    const idle = new StreamIdleTimer(limits.streamIdleMs, () => session.waitingOnClient(), (error) => session.onIdle(error));
     signal.addEventListener("abort", () => {
       open = false;
+      idle.stop();
       session.onCancel();
     });
-    call.on("data", (request: SyncAssetsRequest) => session.onRequest(request));
+    call.on("data", (request: SyncAssetsRequest) => {
+      idle.touch();
+      session.onRequest(request);
+    });
     call.on("end", () => session.onClientEnd());
   };
 

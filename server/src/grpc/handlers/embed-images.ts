@@ -5,8 +5,10 @@ import { status, type handleBidiStreamingCall, type ServerDuplexStream } from "@
 import type { EmbedImagesRequest, EmbedImagesResponse } from "@llm2clip/proto";
 import { cancellationSignal } from "../call";
 import type { ServiceDeps } from "../deps";
-import { statusCodeOf } from "../errors";
+import { statusCodeOf, toServiceError } from "../errors";
 import { ImageAssembler, type AssembledImage } from "../image-assembler";
+import { StreamByteBudget, type GlobalByteBudget } from "../stream-budget";
+import { StreamIdleTimer } from "../stream-idle";
 import { encodeImage, toEmbedding } from "./encode";
 
 /** Images of one stream being embedded at once; reading pauses beyond this, so a fast client cannot queue unbounded work. */
@@ -14,14 +16,28 @@ const MAX_IMAGES_IN_FLIGHT = 16;
 
 type Call = ServerDuplexStream<EmbedImagesRequest, EmbedImagesResponse>;
 
-export function createEmbedImagesHandler({ model, limits, log }: ServiceDeps): handleBidiStreamingCall<EmbedImagesRequest, EmbedImagesResponse> {
+export function createEmbedImagesHandler(
+  { model, limits, log }: ServiceDeps,
+  buffers: GlobalByteBudget,
+): handleBidiStreamingCall<EmbedImagesRequest, EmbedImagesResponse> {
   return (call: Call) => {
     const signal = cancellationSignal(call);
-    const assembler = new ImageAssembler(limits.maxStreamBufferBytes);
+    const budget = new StreamByteBudget(buffers, limits.maxStreamBufferBytes);
+    const assembler = new ImageAssembler(budget);
     let inFlight = 0;
     let written: Promise<void> = Promise.resolve();
     let answered = 0;
     let ended = false;
+    let clientEnded = false;
+    const fail = (error: unknown) => {
+      if (ended || signal.aborted) return;
+      ended = true;
+      idle.stop();
+      budget.close();
+      log.warn(`EmbedImages: ${(error as Error).message}`);
+      call.emit("error", toServiceError(error));
+    };
+    const idle = new StreamIdleTimer(limits.streamIdleMs, () => inFlight === 0 && !clientEnded, fail);
 
     const embed = async (image: AssembledImage): Promise<EmbedImagesResponse> => {
       if ("error" in image) return failure(image.id, image.error);
@@ -43,26 +59,38 @@ export function createEmbedImagesHandler({ model, limits, log }: ServiceDeps): h
       written = written.then(async () => {
         const result = await response;
         if (--inFlight < MAX_IMAGES_IN_FLIGHT) call.resume();
-        if (signal.aborted) return;
+        if (signal.aborted || ended) return;
         answered++;
+        idle.touch();
         if (!call.write(result)) await once(call, "drain", { signal }).catch(() => undefined);
       });
     };
 
     call.on("data", (request: EmbedImagesRequest) => {
-      if (signal.aborted) return;
-      const image = assembler.add(request);
+      if (signal.aborted || ended) return;
+      idle.touch();
+      let image: AssembledImage | undefined;
+      try {
+        image = assembler.add(request);
+      } catch (error) {
+        return fail(error);
+      }
       if (image !== undefined) complete(image);
     });
     call.on("end", () => {
+      clientEnded = true;
       for (const image of assembler.closeUnfinished()) complete(image);
       void written.then(() => {
-        if (signal.aborted) return;
+        if (signal.aborted || ended) return;
         ended = true;
+        idle.stop();
+        budget.close();
         call.end();
       });
     });
     signal.addEventListener("abort", () => {
+      idle.stop();
+      budget.close();
       if (!ended) log.info(`EmbedImages: stopped, the call was cancelled or its deadline passed; ${answered} images were answered`);
     });
   };

@@ -14,6 +14,7 @@ import { resolveImage } from "../../search/image-input";
 import type { CollectionRegistry } from "../../store/collections";
 import { unaryHandler } from "../call";
 import type { ServiceDeps } from "../deps";
+import type { GlobalByteBudget } from "../stream-budget";
 import { requireTexts } from "../validation";
 import { createEmbedImagesHandler } from "./embed-images";
 import { encodeImage, encodeTexts, toEmbedding } from "./encode";
@@ -21,7 +22,7 @@ import { encodeImage, encodeTexts, toEmbedding } from "./encode";
 type ModelHandlers = Pick<Llm2ClipServer, "getModelInfo" | "embedImages" | "embedTexts" | "scoreCaptions">;
 
 /** `collections` resolves images given by reference to an indexed asset. */
-export function createModelHandlers(deps: ServiceDeps, collections: CollectionRegistry): ModelHandlers {
+export function createModelHandlers(deps: ServiceDeps, collections: CollectionRegistry, buffers: GlobalByteBudget): ModelHandlers {
   const { model, limits, log } = deps;
 
   const getModelInfo = async (): Promise<ModelInfo> => {
@@ -73,7 +74,7 @@ export function createModelHandlers(deps: ServiceDeps, collections: CollectionRe
 
   return {
     getModelInfo: unaryHandler("GetModelInfo", log, getModelInfo),
-    embedImages: createEmbedImagesHandler(deps),
+    embedImages: createEmbedImagesHandler(deps, buffers),
     embedTexts: unaryHandler("EmbedTexts", log, embedTexts),
     scoreCaptions: unaryHandler("ScoreCaptions", log, scoreCaptions),
   };

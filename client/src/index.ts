@@ -1,0 +1,13 @@
+// @llm2clip/client: everything a program needs to use llm2clipd, the generated contract included.
+export * from "@llm2clip/proto";
+export { connect, unary, type Connection, type ConnectionOptions } from "./connection";
+export { DEFAULT_RETRY_POLICY, RETRY_AFTER_MS_KEY, retryAfterMs, withRetries, type RetryPolicy } from "./retry";
+export { syncAssets, type SyncFile, type SyncRequest } from "./sync";
+export { IMAGE_EXTENSIONS, documentLanguage, isImageFile, relativeInside, resolveImageFile, sha256File, walkFiles } from "./files";
+export { mapLimited } from "./map-limited";
+export { REFERENCE_LANGUAGES, isAltMissing, isReferenceLanguage } from "./documents/references";
+export { findImageReferences } from "./documents/find-references";
+export { altTextEdit, escapeAlt, type TextEdit } from "./documents/alt-edit";
+export { referenceContext, lineColumn } from "./documents/context";
+export { altTextsByImage } from "./documents/alt-texts";
+export type { AltSyntax, ImageReference, ImageReferenceKind, Range, ReferenceLanguage } from "./documents/references";
