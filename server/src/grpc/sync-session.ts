@@ -292,9 +292,10 @@ export class SyncSession {
   }
 
   private async embed(content: PendingContent): Promise<void> {
+    const bytes = content.chunks[0]!;
     let embedded: ImageEmbedding;
     try {
-      embedded = await this.deps.embedImage(content.chunks[0]!, this.abort.signal);
+      embedded = await this.deps.embedImage(bytes, this.abort.signal);
     } catch (error) {
       this.guard(() => this.failContent(content, error));
       return;
@@ -317,7 +318,7 @@ export class SyncSession {
         this.progress(entry.path);
       });
       if (this.deps.readText) {
-        this.deps.readText(collection.name, content.sha256, content.chunks[0]!);
+        this.deps.readText(collection.name, content.sha256, bytes);
         this.summary.textQueued++;
       }
     });
