@@ -11,6 +11,8 @@ await build({
   format: "cjs",
   sourcemap: true,
   minify: true,
+  // @llm2clip/client is bundled from its sources (client/package.json).
+  conditions: ["llm2clip-source"],
   external: ["vscode"],
   logLevel: "warning",
 });

@@ -5,7 +5,7 @@
 Builds transformers' CLIPVisionModelWithProjection and LlamaModel with random weights, loads their state dicts
 through hf_keys, and compares outputs (relative error <= 1e-4): CLIP image embeddings; Llama last hidden states
 causally (HF's own mask) and bidirectionally (a 4D additive mask that only hides padding, as LLM2Vec's
-bidirectional Llama does). This proves the key mapping and the maths match HF. Exit status 1 on any mismatch.
+bidirectional Llama does), without rope_scaling (Llama-3) and with Llama 3.2's "llama3" rope_scaling. This proves the key mapping and the maths match HF. Exit status 1 on any mismatch.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import torch
 from transformers import CLIPVisionConfig, CLIPVisionModelWithProjection, LlamaConfig, LlamaModel
 
 from . import hf_keys
-from .modeling import LlamaEncoder, TextConfig, VisionConfig, VisionTransformer
+from .modeling import LlamaEncoder, VisionConfig, VisionTransformer
 
 TOLERANCE = 1e-4
 
@@ -48,15 +48,18 @@ def vision_error() -> float:
         return relative_error(ours(pixels), hf(pixel_values=pixels).image_embeds)
 
 
-def llama_errors() -> dict:
-    hf = LlamaModel(
-        LlamaConfig(
-            vocab_size=64, hidden_size=32, intermediate_size=48, num_hidden_layers=2, num_attention_heads=4,
-            num_key_value_heads=2, rope_theta=500000.0, rms_norm_eps=1e-5, attn_implementation="eager",
-        )
-    ).eval()
+# Llama 3.2's scaling with the original context shrunk to 64, so that an 8-wide head has frequencies in every band.
+LLAMA3_SCALING = {"rope_type": "llama3", "factor": 32.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 64}
+
+
+def llama_errors(rope_scaling=None, label: str = "llama") -> dict:
+    config = dict(
+        vocab_size=64, hidden_size=32, intermediate_size=48, num_hidden_layers=2, num_attention_heads=4,
+        num_key_value_heads=2, rope_theta=500000.0, rms_norm_eps=1e-5, rope_scaling=rope_scaling,
+    )
+    hf = LlamaModel(LlamaConfig(**config, attn_implementation="eager")).eval()
     randomize(hf, 1)
-    cfg = TextConfig(vocab_size=64, hidden_size=32, layers=2, heads=4, kv_heads=2, intermediate_size=48, rope_theta=500000.0)
+    cfg = hf_keys.llama_config(config)
     ours = LlamaEncoder(cfg).eval()
     hf_keys.load_mapped(ours, hf_keys.llama_keys(cfg, prefix=""), hf.state_dict())
 
@@ -72,13 +75,13 @@ def llama_errors() -> dict:
         bidirectional = ours.hidden_states(ids, attention, bidirectional=True)
     # Padded query rows are undefined in both; only real tokens are compared.
     return {
-        "llama causal": relative_error(causal[real], causal_hf[real]),
-        "llama bidirectional": relative_error(bidirectional[real], bidirectional_hf[real]),
+        f"{label} causal": relative_error(causal[real], causal_hf[real]),
+        f"{label} bidirectional": relative_error(bidirectional[real], bidirectional_hf[real]),
     }
 
 
 def main() -> int:
-    errors = {"clip vision": vision_error(), **llama_errors()}
+    errors = {"clip vision": vision_error(), **llama_errors(), **llama_errors(LLAMA3_SCALING, "llama 3.2 rope_scaling")}
     for name, error in errors.items():
         print(f"{name}: relative error {error:.2e} ({'ok' if error <= TOLERANCE else 'FAIL'})")
     return 0 if all(error <= TOLERANCE for error in errors.values()) else 1

@@ -4,10 +4,14 @@ float32 graphs are traced directly. float16 graphs are traced in bfloat16 (torch
 CPU, but bfloat16 works) and every bfloat16 type is then rewritten to float16; the explicit float32 casts in
 RMSNorm and softmax survive, as they do in HF Llama. Weights are re-rounded from their float32 originals so the
 float16 graph is not degraded by the bfloat16 detour.
+
+Every graph takes and gives float32 whatever its precision: a float16 graph casts its floating input and its output
+inside the graph, so that its runtime never converts tensors element by element.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import inspect
@@ -22,6 +26,7 @@ import torch
 from onnx import TensorProto, numpy_helper
 from torch import nn
 
+from .fused_attention import MS_DOMAIN, fused_attention
 from .modeling import LlamaEncoder, TextAdapter, VisionTransformer
 
 OPSET = 17
@@ -56,17 +61,17 @@ LLM = GraphSpec(
 ADAPTER = GraphSpec(("features",), ("text_embeds",), {"features": {0: "batch"}, "text_embeds": {0: "batch"}})
 
 
-def example_inputs(module: nn.Module, dtype: torch.dtype = torch.float32) -> Tuple[torch.Tensor, ...]:
-    """Small inputs to trace with; batch 2 and sequence 5 so that no axis is specialised to 1."""
+def example_inputs(module: nn.Module) -> Tuple[torch.Tensor, ...]:
+    """Small float32 inputs to trace with; batch 2 and sequence 5 so that no axis is specialised to 1."""
     if isinstance(module, VisionTransformer):
         size = module.cfg.image_size
-        return (torch.randn(2, 3, size, size, dtype=dtype),)
+        return (torch.randn(2, 3, size, size),)
     if isinstance(module, LlamaEncoder):
         ids = torch.randint(0, module.cfg.vocab_size, (2, 5))
         mask = torch.tensor([[0, 0, 1, 1, 1], [1, 1, 1, 1, 1]])
         return ids, mask, mask
     if isinstance(module, TextAdapter):
-        return (torch.randn(2, module.cfg.feature_dim, dtype=dtype),)
+        return (torch.randn(2, module.cfg.feature_dim),)
     raise TypeError(f"no ONNX graph is defined for {type(module).__name__}")
 
 
@@ -80,21 +85,40 @@ def spec_for(module: nn.Module) -> GraphSpec:
     raise TypeError(f"no ONNX graph is defined for {type(module).__name__}")
 
 
-def _trace(module: nn.Module, dtype: torch.dtype, path: Path) -> None:
+def _trace(module: nn.Module, path: Path, fused: bool) -> None:
     spec = spec_for(module)
     module = module.eval()
-    with torch.no_grad():
+    with torch.no_grad(), fused_attention(module) if fused else contextlib.nullcontext():
         torch.onnx.export(
             module,
-            example_inputs(module, dtype),
+            example_inputs(module),
             str(path),
             opset_version=OPSET,
             input_names=list(spec.inputs),
             output_names=list(spec.outputs),
             dynamic_axes=spec.dynamic_axes,
             do_constant_folding=True,
+            custom_opsets={MS_DOMAIN: 1},
             **TORCHSCRIPT_EXPORTER,
         )
+
+
+def output_width(module: nn.Module) -> int:
+    if isinstance(module, VisionTransformer):
+        return module.cfg.embed_dim
+    if isinstance(module, LlamaEncoder):
+        return module.cfg.hidden_size
+    if isinstance(module, TextAdapter):
+        return module.cfg.embed_dim
+    raise TypeError(f"no ONNX graph is defined for {type(module).__name__}")
+
+
+def declare_output_width(model: onnx.ModelProto, width: int) -> None:
+    """Fix the output's feature axis, which torch's shape inference loses past a com.microsoft node."""
+    for output in model.graph.output:
+        dims = output.type.tensor_type.shape.dim
+        dims[len(dims) - 1].Clear()
+        dims[len(dims) - 1].dim_value = width
 
 
 def _external_bytes(tensor: TensorProto, base: Path) -> bytes:
@@ -151,12 +175,17 @@ def _load_traced(path: Path) -> onnx.ModelProto:
     return onnx.load(str(path), load_external_data=False)
 
 
-def export_float32(module: nn.Module, path: Path) -> List[Path]:
-    """Trace `module` (converted to float32 in place) to `path`; returns the files written."""
+def export_float32(module: nn.Module, path: Path, fused: bool = True) -> List[Path]:
+    """Trace `module` (converted to float32 in place) to `path`; returns the files written.
+
+    `fused` writes attention as com.microsoft MultiHeadAttention (fused_attention.py); False keeps torch's plain ops.
+    """
     with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
         traced = Path(scratch) / path.name
-        _trace(module.float(), torch.float32, traced)
-        return _write(_load_traced(traced), Path(scratch), path)
+        _trace(module.float(), traced, fused)
+        model = _load_traced(traced)
+        declare_output_width(model, output_width(module))
+        return _write(model, Path(scratch), path)
 
 
 def _bf16_key(array: np.ndarray) -> str:
@@ -207,8 +236,22 @@ def retype_bfloat16_nodes(model: onnx.ModelProto) -> None:
                 attr.t.CopyFrom(_float16_tensor(attr.t, {}))
 
 
-def export_float16(module: nn.Module, path: Path) -> List[Path]:
-    """Save `module` as a float16 graph with float16 I/O.
+def cast_outputs_to_float32(model: onnx.ModelProto) -> None:
+    """Floating outputs become float32 through a Cast at the end of the graph (floating inputs are cast by the modules)."""
+    graph = model.graph
+    for output in graph.output:
+        tensor_type = output.type.tensor_type
+        if tensor_type.elem_type != TensorProto.FLOAT16:
+            continue
+        half = output.name + "_float16"
+        for node in graph.node:
+            node.output[:] = [half if name == output.name else name for name in node.output]
+        graph.node.append(onnx.helper.make_node("Cast", [half], [output.name], to=TensorProto.FLOAT, name=f"{output.name}_to_float32"))
+        tensor_type.elem_type = TensorProto.FLOAT
+
+
+def export_float16(module: nn.Module, path: Path, fused: bool = True) -> List[Path]:
+    """Save `module` as a float16 graph with float32 I/O (cast inside the graph).
 
     A bfloat16 module (the released Llama checkpoint's own dtype) is traced as it is: bfloat16 -> float16 is exact for
     weights in float16's range. A float32 module is traced from a bfloat16 copy, and its weights re-rounded from float32.
@@ -219,9 +262,11 @@ def export_float16(module: nn.Module, path: Path) -> List[Path]:
         traced_module, originals = copy.deepcopy(module).to(torch.bfloat16), _float32_originals(module)
     with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
         traced = Path(scratch) / path.name
-        _trace(traced_module, torch.bfloat16, traced)
+        _trace(traced_module, traced, fused)
         model = _load_traced(traced)
         retype_bfloat16_nodes(model)
+        cast_outputs_to_float32(model)
+        declare_output_width(model, output_width(module))
         return _write(model, Path(scratch), path, lambda tensor: _float16_tensor(tensor, originals))
 
 

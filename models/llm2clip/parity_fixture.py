@@ -2,8 +2,9 @@
 
     python -m llm2clip.parity_fixture OUT_DIR [--seed N]
 
-Writes random tiny graphs of all three kinds (float32 and float16), and for each a set of cases: raw little-endian
-input arrays and the torch module's float32 outputs, indexed by `fixture.json`. Cases use batch and sequence sizes
+Writes random tiny graphs of all three kinds (float32 and float16 with fused attention, and float32 with torch's plain
+attention ops), and for each a set of cases: raw little-endian input arrays and the torch module's float32 outputs,
+indexed by `fixture.json`, which also counts each file's fused attention nodes. Cases use batch and sequence sizes
 other than the traced ones, so the dynamic axes are exercised too.
 """
 
@@ -16,9 +17,11 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 import numpy as np
+import onnx
 import torch
 
 from .modeling import AdapterConfig, LlamaEncoder, TextAdapter, TextConfig, VisionConfig, VisionTransformer, init_random_
+from .fused_attention import MS_DOMAIN
 from .onnx_export import export_float16, export_float32, spec_for
 
 VISION = VisionConfig(image_size=32, patch_size=8, width=32, layers=2, heads=4, mlp_dim=64, embed_dim=24, quick_gelu=True)
@@ -53,6 +56,10 @@ def write_array(folder: Path, name: str, tensor: torch.Tensor) -> dict:
     return {"file": name, "dtype": dtype, "shape": list(array.shape)}
 
 
+def count_fused_attention(path: Path) -> int:
+    return sum(node.op_type == "MultiHeadAttention" and node.domain == MS_DOMAIN for node in onnx.load(str(path)).graph.node)
+
+
 def write_fixture(out: Path, seed: int) -> Dict:
     out.mkdir(parents=True, exist_ok=True)
     generator = torch.Generator().manual_seed(seed)
@@ -61,7 +68,7 @@ def write_fixture(out: Path, seed: int) -> Dict:
         init_random_(module, generator, std=0.2)
         module.eval()
         spec = spec_for(module)
-        entry: Dict = {"file": f"{stem}.onnx", "float16_file": f"{stem}.fp16.onnx", "cases": []}
+        entry: Dict = {"file": f"{stem}.onnx", "float16_file": f"{stem}.fp16.onnx", "plain_file": f"{stem}.plain.onnx", "cases": []}
         with torch.no_grad():
             for number, inputs in enumerate(cases(module, generator)):
                 case = {"inputs": {}, "outputs": {}}
@@ -71,6 +78,11 @@ def write_fixture(out: Path, seed: int) -> Dict:
                 entry["cases"].append(case)
         export_float32(module, out / entry["file"])
         export_float16(module, out / entry["float16_file"])
+        export_float32(module, out / entry["plain_file"], fused=False)
+        entry["attention_layers"] = getattr(module.cfg, "layers", 0)
+        entry["fused_attention_nodes"] = {
+            key: count_fused_attention(out / entry[key]) for key in ("file", "float16_file", "plain_file")
+        }
         index["graphs"][stem] = entry
     (out / "fixture.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
     return index

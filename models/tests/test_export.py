@@ -27,6 +27,13 @@ def random_modules(seed=0):
     return modules
 
 
+def left_padded_batch():
+    """Three rows of 6, 2 and 4 tokens, padded on the left as LLM2Vec pads."""
+    ids = torch.randint(0, TINY_TEXT.vocab_size, (3, 6), generator=torch.Generator().manual_seed(1))
+    mask = torch.tensor([[1] * 6, [0] * 4 + [1] * 2, [0] * 2 + [1] * 4])
+    return ids, mask
+
+
 def io_signature(values):
     """name -> (element type, [dim_param or dim_value])"""
     return {
@@ -56,14 +63,17 @@ class ExportTest(unittest.TestCase):
             self.assertEqual(io_signature(model.graph.input), expected[name][0])
             self.assertEqual(io_signature(model.graph.output), expected[name][1])
 
-    def test_float16_graph_has_float16_io_and_float16_rounded_weights(self):
+    def test_float16_graph_has_float32_io_and_float16_rounded_weights(self):
         vision = random_modules()[0]
         path = self.dir / "vision.fp16.onnx"
         export_float16(vision, path)
         check(path)
         model = onnx.load(str(path))
-        self.assertEqual(io_signature(model.graph.input)["pixel_values"][0], TensorProto.FLOAT16)
-        self.assertEqual(io_signature(model.graph.output)["image_embeds"][0], TensorProto.FLOAT16)
+        self.assertEqual(io_signature(model.graph.input)["pixel_values"][0], TensorProto.FLOAT)
+        self.assertEqual(io_signature(model.graph.output)["image_embeds"][0], TensorProto.FLOAT)
+        casts = [node.attribute[0].i for node in model.graph.node if node.op_type == "Cast"]
+        self.assertIn(TensorProto.FLOAT16, casts, "the float32 input is cast inside the graph")
+        self.assertEqual(model.graph.node[-1].op_type, "Cast", "the output is cast to float32 inside the graph")
         types = {t.data_type for t in model.graph.initializer}
         self.assertNotIn(TensorProto.BFLOAT16, types)
         weights = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}

@@ -1,6 +1,7 @@
 // `npm run bench`: the daemon against its peers, measured in the same run on the same machine.
 //   peer (a): the same ONNX graphs run in-process by onnxruntime-node through the daemon's runtime, without gRPC;
 //   peer (b): PyTorch on the CPU running the model's architecture in-process (torch_peer.py).
+// Also: fused against plain attention export, and the event loop's timer delay while graphs run (./attention.ts).
 // Prints a table, writes <mode>.json and .md under test/.artifacts/bench (with --record, into the committed results/),
 // and ends with one JSON line for machines.
 import { spawnSync } from "node:child_process";
@@ -17,7 +18,8 @@ import { createMatrixScan } from "../../server/src/runtime/matrix-scan";
 import type { MatrixScan } from "../../server/src/store/scan";
 import { Collection, openDatabase } from "../../server/src/store/collection";
 import { DEFAULT_MODEL_DIR, REPO_ROOT, startDaemon, type RunningDaemon } from "../support/daemon";
-import { closedLoop, percentile, timeEach, type LoadResult } from "./measure";
+import { type AttentionBench, benchAttention, vitGraphs } from "./attention";
+import { alternateRounds, closedLoop, percentile, timeEach, type LoadResult, type RoundsResult } from "./measure";
 import { caption, renderImages } from "./workload";
 
 const { values: flags } = parseArgs({
@@ -35,6 +37,11 @@ const SEARCH_SAMPLES = flags.quick ? 30 : 100;
 const BENCH_DIR = path.join(REPO_ROOT, "test/bench");
 /** Where the tables go: the committed ones change only when a run is recorded on purpose (npm run bench:record). */
 const RESULTS_DIR = flags.record ? path.join(BENCH_DIR, "results") : path.join(REPO_ROOT, "test/.artifacts/bench");
+/** The exported ViT-B/16 graphs are cached here between runs (ignored). */
+const GRAPHS_DIR = path.join(REPO_ROOT, "test/.artifacts/bench/graphs");
+const ATTENTION_ROUNDS = flags.quick ? 3 : 7;
+const HEADLINE_ROUNDS = flags.quick ? 3 : 7;
+const EVENT_LOOP_SECONDS = flags.quick ? 5 : 20;
 const started = performance.now();
 const progress = (what: string) => console.error(`[${((performance.now() - started) / 1000).toFixed(0)} s] ${what}`);
 
@@ -112,13 +119,7 @@ async function main(): Promise<void> {
       images: images.slice(0, TORCH_REQUESTS).map((image) => image.path),
       texts: freshCaptions(TORCH_REQUESTS).map((text) => tokenizer.encode(text)),
     };
-    const torchRun = spawnSync("/usr/bin/python3", [path.join(BENCH_DIR, "torch_peer.py")], {
-      input: JSON.stringify(torchJob),
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    if (torchRun.status !== 0) throw new Error(`torch peer failed: ${torchRun.stderr}`);
-    const torch = JSON.parse(torchRun.stdout) as { threads: number; torch: string; images: ByConcurrency; texts: ByConcurrency };
+    const torch = runTorchPeer(torchJob);
 
     progress("search: filling collections of random unit vectors through the store");
     const dataDir = path.join(work, "data");
@@ -128,9 +129,31 @@ async function main(): Promise<void> {
     progress("daemon over gRPC");
     const daemon = await startDaemon(["--model", MODEL_DIR, "--device", "cpu", "--data-dir", dataDir]);
     const daemonResults = await measureDaemon(daemon, imageAt, freshCaptions);
+
+    progress(`daemon against PyTorch, images at concurrency 8, ${HEADLINE_ROUNDS} alternating rounds`);
+    const client = daemon.client();
+    const headline = await alternateRounds(
+      HEADLINE_ROUNDS,
+      [
+        "daemon",
+        async () => {
+          const streams = Array.from({ length: 8 }, () => new ImageStream(client));
+          let s = 0;
+          const result = await closedLoop(TORCH_REQUESTS, 8, (i) => streams[s++ % 8]!.embed(imageAt(i)));
+          streams.forEach((stream) => stream.close());
+          return result.throughput;
+        },
+      ],
+      ["torch", async () => runTorchPeer({ ...torchJob, batches: [8], texts: torchJob.texts.slice(0, 8) }).images[8]!.throughput],
+    );
+    client.close();
     await daemon.stop();
 
-    const report = buildReport({ manifestName: manifest.name, inProcess, inProcessCache, torch, daemon: daemonResults, searchInProcess });
+    progress("attention: fused against plain ViT-B/16-224 export, in rounds; event-loop delay while it runs");
+    mkdirSync(GRAPHS_DIR, { recursive: true });
+    const attention = await benchAttention(vitGraphs(REPO_ROOT, GRAPHS_DIR), ATTENTION_ROUNDS, EVENT_LOOP_SECONDS);
+
+    const report = buildReport({ manifestName: manifest.name, inProcess, inProcessCache, torch, daemon: daemonResults, searchInProcess, attention, headline });
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(path.join(RESULTS_DIR, `${MODE}.json`), JSON.stringify(report.json, null, 2) + "\n");
     writeFileSync(path.join(RESULTS_DIR, `${MODE}.md`), report.markdown);
@@ -140,6 +163,25 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+interface TorchPeerJob {
+  model: string;
+  batches: number[];
+  padId: number;
+  images: string[];
+  texts: unknown[];
+}
+type TorchPeerResult = { threads: number; torch: string; images: ByConcurrency; texts: ByConcurrency };
+
+function runTorchPeer(job: TorchPeerJob): TorchPeerResult {
+  const run = spawnSync("/usr/bin/python3", [path.join(BENCH_DIR, "torch_peer.py")], {
+    input: JSON.stringify(job),
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.status !== 0) throw new Error(`torch peer failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as TorchPeerResult;
 }
 
 interface SearchScans {
@@ -249,13 +291,17 @@ interface ReportInput {
   manifestName: string;
   inProcess: { images: ByConcurrency; texts: ByConcurrency };
   inProcessCache: { missP50Ms: number; hitP50Ms: number };
-  torch: { threads: number; torch: string; images: ByConcurrency; texts: ByConcurrency };
+  torch: TorchPeerResult;
   daemon: DaemonResults;
   searchInProcess: Record<string, SearchScans>;
+  attention: AttentionBench;
+  headline: RoundsResult;
 }
 
 function buildReport(input: ReportInput) {
   const { inProcess, torch, daemon } = input;
+  const fused = input.attention.fusedVsPlain;
+  const loop = input.attention.eventLoop;
   const f = (x: number, digits = 1) => x.toFixed(digits);
   const rows: string[] = [
     `## Throughput and latency (${MODE}, model ${input.manifestName}, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? "?"}, ${new Date().toISOString().slice(0, 10)})`,
@@ -296,11 +342,26 @@ function buildReport(input: ReportInput) {
     "",
     `Daemon RSS: ${f(daemon.rssAfterLoadMiB)} MiB with the model loaded, ${f(daemon.rssAfterBenchMiB)} MiB after the run (100k-asset collections open).`,
     "",
+    `Daemon ÷ PyTorch, images at concurrency 8, ${input.headline.ratios.length} alternating rounds: median ${f(input.headline.median, 2)} (${f(input.headline.min, 2)}–${f(input.headline.max, 2)}); daemon ${input.headline.samples.daemon!.map((x) => f(x)).join(", ")} img/s, torch ${input.headline.samples.torch!.map((x) => f(x)).join(", ")} img/s.`,
+    "",
+    `Random-weight ViT-B/16-224, float32, batch 8, through the runtime's worker sessions, ${input.attention.fusedVsPlain.ratios.length} alternating rounds:`,
+    "",
+    "| export | img/s per round | fused ÷ plain, median (min–max) |",
+    "| --- | --- | ---: |",
+    ...(["fused", "plain"] as const).map(
+      (peer) =>
+        `| ${peer === "fused" ? "fused attention (MultiHeadAttention)" : "plain (torch's ops)"} | ${input.attention.fusedVsPlain.samples[peer]!.map((x) => f(x, 2)).join(", ")} | ${peer === "fused" ? `${f(fused.median, 2)} (${f(fused.min, 2)}–${f(fused.max, 2)})` : ""} |`,
+    ),
+    "",
+    `Event loop while the fused graph runs back to back (${loop.batches} batches, p50 ${f(loop.batchMsP50, 0)} ms each): a 10 ms timer fired late by p50 ${f(loop.timerDelayP50Ms, 2)} ms, p99 ${f(loop.timerDelayP99Ms, 2)} ms, max ${f(loop.timerDelayMaxMs, 2)} ms.`,
+    "",
   );
   const summary = {
     mode: MODE,
     model: input.manifestName,
-    image_throughput_ratio_vs_torch: daemon.images[8]!.throughput / torch.images[8]!.throughput,
+    // Median over rounds that alternate the daemon and PyTorch (images, concurrency 8), with the rounds' min and max.
+    image_throughput_ratio_vs_torch: input.headline.median,
+    image_throughput_ratio_vs_torch_spread: [input.headline.min, input.headline.max],
     // Time per image through gRPC over time per image in-process, at concurrency 8: 1.15 means 15% overhead.
     grpc_overhead_ratio: inProcess.images[8]!.throughput / daemon.images[8]!.throughput,
     cache_speedup: cacheSpeedup,
@@ -311,6 +372,10 @@ function buildReport(input: ReportInput) {
     daemon_images_per_s_c8: daemon.images[8]!.throughput,
     daemon_captions_per_s_c8: daemon.texts[8]!.throughput,
     daemon_rss_mib: daemon.rssAfterLoadMiB,
+    fused_vit_speedup_cpu: fused.median,
+    fused_vit_speedup_cpu_spread: [fused.min, fused.max],
+    event_loop_p99_ms: loop.timerDelayP99Ms,
+    event_loop_batch_ms: loop.batchMsP50,
   };
   return { json: { ...input, summary }, markdown: rows.join("\n"), summary };
 }

@@ -49,3 +49,33 @@ export async function timeEach(times: number, fn: (i: number) => Promise<unknown
   }
   return out.sort((a, b) => a - b);
 }
+
+export interface RoundsResult {
+  /** Each peer's measurement per round, in the order measured. */
+  samples: Record<string, number[]>;
+  /** samples[a][r] / samples[b][r] per round, and their median, min and max. */
+  ratios: number[];
+  median: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * Measures two peers in alternating rounds (A B A B …), so that load on a shared machine falls on both alike, and
+ * reports the per-round ratio a ÷ b with its median and spread.
+ */
+export async function alternateRounds(rounds: number, a: [string, () => Promise<number>], b: [string, () => Promise<number>]): Promise<RoundsResult> {
+  const samples: Record<string, number[]> = { [a[0]]: [], [b[0]]: [] };
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const x = await a[1]();
+    const y = await b[1]();
+    samples[a[0]]!.push(x);
+    samples[b[0]]!.push(y);
+    ratios.push(x / y);
+  }
+  const sorted = [...ratios].sort((p, q) => p - q);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { samples, ratios, median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
+}

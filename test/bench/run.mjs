@@ -8,6 +8,7 @@ const here = import.meta.dirname;
 const outfile = path.join(here, "../.artifacts/bench.cjs");
 await build({
   entryPoints: [path.join(here, "bench.ts")],
+  conditions: ["llm2clip-source"],
   outfile,
   bundle: true,
   platform: "node",

@@ -5,7 +5,7 @@
 import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { findImageReferences } from "@llm2clip/client";
 import { daemonBundle } from "../support/daemon";
 import { CodeServer, freePort } from "./support/code-server";
@@ -65,6 +65,12 @@ describe("the extension in code-server", () => {
     ({ query: QUERY, image: EXPECTED_FIRST } = await confirmedQuery(`127.0.0.1:${daemonPort}`, describedScenes(answers)));
   }, 600_000);
 
+  // Each test starts from the editor with nothing open over it, connected to the daemon with the workspace indexed.
+  beforeEach(async () => {
+    await workbench.dismissOverlays();
+    await workbench.statusItem(/LLM2CLIP: \d+ images/).waitFor({ timeout: 120_000 });
+  });
+
   afterEach(async (context) => {
     if (context.task.result?.state !== "fail") return;
     const name = context.task.name.replace(/\W+/g, "-");
@@ -114,19 +120,11 @@ describe("the extension in code-server", () => {
     await workbench.openFile(EXPECTED_FIRST);
     await workbench.runCommand("File: Reveal Active File in Explorer View");
     const row = workbench.page.locator(".explorer-folders-view .monaco-list-row").filter({ hasText: path.posix.basename(EXPECTED_FIRST) });
-    const menuItem = workbench.page.locator(".context-view .action-item").filter({ hasText: "Find Similar Images" });
-    // The Explorer may still be scrolling to the revealed file: open the menu again until it shows the command.
-    for (let tries = 0; !(await menuItem.isVisible()); tries++) {
-      if (tries === 10) throw new Error("the Explorer context menu did not offer Find Similar Images");
-      await workbench.page.keyboard.press("Escape");
-      await row.click({ button: "right", timeout: 5_000 });
-      await menuItem.waitFor({ timeout: 2_000 }).catch(() => undefined);
-    }
-    await menuItem.click();
+    const title = workbench.quickInput.locator(".quick-input-title").filter({ hasText: `similar to ${path.posix.basename(EXPECTED_FIRST)}` });
+    await workbench.contextMenuCommand(row, "Find Similar Images", title);
     const first = workbench.quickInputRows().first();
     await first.filter({ hasText: "score" }).waitFor({ timeout: 30_000 });
     await workbench.screenshot("find-similar");
-    expect(await workbench.quickInput.locator(".quick-input-title").innerText()).toContain(path.posix.basename(EXPECTED_FIRST));
     expect(await first.innerText()).toContain(EXPECTED_FIRST);
     await workbench.page.keyboard.press("Escape");
   });
@@ -159,7 +157,7 @@ describe("the extension in code-server", () => {
       await workbench.page.keyboard.press("Escape");
       await workbench.goToLine(line);
       await workbench.runCommand("Go to Next Problem (Error, Warning, Info)");
-      await workbench.page.waitForTimeout(1_000);
+      await problem.waitFor({ timeout: 2_000 }).catch(() => undefined);
     }
     await workbench.screenshot("alt-text-diagnostic");
     await workbench.page.keyboard.press("Escape");

@@ -2,13 +2,13 @@
 // small tmpfs, filled up or remounted read-only. Mounting needs root with CAP_SYS_ADMIN; where that is missing the tests
 // are skipped and say so (the store's unit tests cover the same errors through SQLite's own page limit and a read-only open).
 import { execFileSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { status } from "@grpc/grpc-js";
 import type { EmbedTextsResponse, ListCollectionsResponse, ScoreCaptionsResponse, SearchAssetsResponse } from "@llm2clip/proto";
 import { afterEach, describe, expect, it } from "vitest";
-import { startDaemon, unary, type RunningDaemon } from "../support/daemon";
+import { failure, startDaemon, unary, type RunningDaemon } from "../support/daemon";
 import { circleSvg } from "../support/images";
 import { manifestEntry, runSync, type WorkspaceImage } from "../support/sync-stream";
 
@@ -118,6 +118,22 @@ describe.skipIf(!canMount)("storage faults", () => {
     expect(again.results.map((r) => r.cached)).toEqual([true, true, true]);
   });
 
+  it("a create that fails on a full disk leaves no file behind, and ListCollections survives a damaged file", async () => {
+    const d = await daemonOnTmpfs("3m");
+    await runSync(d.client(), d.metadata(), { collection: "kept", images });
+    const collections = path.join(mounted!, "collections");
+    writeFileSync(path.join(collections, "damaged.sqlite"), "this is not a SQLite database, it is long enough to be read as one ".repeat(20));
+    fillDisk(mounted!);
+
+    const refused = await runSync(d.client(), d.metadata(), { collection: "born-full", images });
+    expect([status.RESOURCE_EXHAUSTED, status.FAILED_PRECONDITION]).toContain(refused.error?.code);
+    expect(refused.error?.details).toMatch(/^collection 'born-full': /);
+    expect(existsSync(path.join(collections, "born-full.sqlite"))).toBe(false);
+
+    const listed = await unary<ListCollectionsResponse>((done) => d.client().listCollections({}, done));
+    expect(listed.collections.map((c) => [c.name, c.assetCount])).toEqual([["kept", 4]]);
+  });
+
   it("a read-only file system gives FAILED_PRECONDITION naming the collection, and syncing works again once writable", async () => {
     // Linux refuses to remount read-only while a file is open for writing, so the collection is made, the daemon
     // stopped, the file system remounted read-only, and a second daemon started on it.
@@ -135,6 +151,9 @@ describe.skipIf(!canMount)("storage faults", () => {
     expect(refused.error?.code).toBe(status.FAILED_PRECONDITION);
     expect(refused.error?.details).toMatch(/^collection 'ro': its database (is read-only|cannot be written)/);
     expect(await countOf(d, "ro")).toBe(2);
+    const undeletable = await failure(unary((done) => d.client().deleteCollection({ name: "ro" }, done)));
+    expect(undeletable.code).toBe(status.FAILED_PRECONDITION);
+    expect(undeletable.details).toMatch(/^collection 'ro': its database cannot be deleted \(EROFS\); the collections folder may be read-only$/);
 
     execFileSync("mount", ["-o", "remount,rw", mounted]);
     const again = await runSync(d.client(), d.metadata(), { collection: "ro", images });

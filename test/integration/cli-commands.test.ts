@@ -104,6 +104,7 @@ describe("llm2clip index, search, score, suggest-alt", () => {
     expect(text.code).toBe(0);
     expect(text.stdout.split("\n")[0]).toMatch(/^1\.0000 {2}img\/blue\.png {2}\(64x64\)$/);
     expect(text.stdout.trim().split("\n")).toHaveLength(2);
+    expect(text.stderr).toBe("2 of 5 assets\n");
     const json = JSON.parse((await run(["search", "a red circle - img/blue.png", "-c", "ws", "--json", "--exclude", "**/red.png"])).stdout);
     expect(json.hits.map((h: { path: string }) => h.path)).not.toContain("img/red.png");
     expect(json.searched).toBe(5);
@@ -112,6 +113,7 @@ describe("llm2clip index, search, score, suggest-alt", () => {
   it("prints the probability table of score", async () => {
     const result = await run(["score", "img/red.png", "a red circle", "a blue square", "a diagram"]);
     expect(result.code).toBe(0);
+    expect(result.stdout.split("\n")[0]).toBe("img/red.png: 3 captions, logit scale 100");
     const rows = [...result.stdout.matchAll(/^"([^"]+)"\s+(\d\.\d{4})\s+(-?\d\.\d{4})/gm)];
     expect(rows.map((row) => row[1])).toEqual(["a red circle", "a blue square", "a diagram"]);
     expect(rows.reduce((sum, row) => sum + Number(row[2]), 0)).toBeCloseTo(1, 3);

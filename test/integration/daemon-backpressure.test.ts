@@ -5,6 +5,8 @@ import type { EmbedTextsResponse } from "@llm2clip/proto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { RETRY_AFTER_MS_KEY } from "../../server/src/grpc/errors";
 import { failure, startDaemon, unary, type RunningDaemon } from "../support/daemon";
+import { flatImage } from "../support/images";
+import { runSync } from "../support/sync-stream";
 
 const MAX_QUEUE = 2;
 let daemon: RunningDaemon;
@@ -30,4 +32,14 @@ it("answers RESOURCE_EXHAUSTED with a retry-after-ms hint when the llm queue is 
   const next = await embedTexts(["a large blue square at the bottom right"]);
   expect(next.results).toHaveLength(1);
   expect(next.results[0]!.embedding!.values.length).toBeGreaterThan(0);
+});
+
+it("syncs every file when --max-queue is below the sync's own concurrency: a full queue makes a file wait, not fail", async () => {
+  const images = await Promise.all(
+    Array.from({ length: 16 }, async (_, i) => ({ path: `shade-${i}.png`, bytes: await flatImage(`rgb(${i * 15}, ${255 - i * 15}, 90)`) })),
+  );
+  const result = await runSync(daemon.client(), daemon.metadata(), { collection: "small-queue", images });
+  expect(result.error).toBeUndefined();
+  expect(result.progress.filter((p) => p.error)).toEqual([]);
+  expect(result.summary).toMatchObject({ added: 16, failed: 0, embedded: 16, totalAssets: 16 });
 });

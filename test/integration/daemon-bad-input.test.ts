@@ -2,8 +2,8 @@
 // there is one), and the daemon keeps serving: the next valid call succeeds.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
-import type { EmbedTextsResponse, ModelInfo, ScoreCaptionsRequest, ScoreCaptionsResponse } from "@llm2clip/proto";
+import { credentials, makeGenericClientConstructor, Metadata, status, type ServiceError } from "@grpc/grpc-js";
+import type { EmbedTextsResponse, ModelInfo, ScoreCaptionsRequest, ScoreCaptionsResponse, SyncAssetsResponse } from "@llm2clip/proto";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_MODEL_DIR, failure, startDaemon, unary, type RunningDaemon } from "../support/daemon";
@@ -165,7 +165,7 @@ describe("EmbedImages bounds what one stream buffers", () => {
     expect(responses[0].embedding!.values).toHaveLength(info.embedDim);
     expect(responses[1].error!.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(responses[1].error!.message).toMatch(
-      new RegExp(`^chunk: image 'big' would raise the bytes buffered on this stream to \\d+, over the limit of ${MAX_STREAM_BUFFER_BYTES} \\(llm2clipd --max-stream-buffer-bytes\\)`),
+      new RegExp(`^image 'big': chunk: this stream would hold \\d+ bytes, over the limit of ${MAX_STREAM_BUFFER_BYTES} \\(llm2clipd --max-stream-buffer-bytes\\)`),
     );
   });
 });
@@ -225,5 +225,58 @@ describe("an abandoned call stops its work", () => {
     expect(Number(/(\d+) images were answered/.exec(line)![1])).toBeLessThan(images.length);
     const next = await score({ image: { data: goodImage }, captions: ["a blue square"] });
     expect(next.scores).toHaveLength(1);
+  });
+});
+
+describe("request bodies that do not decode are INVALID_ARGUMENT, not INTERNAL", () => {
+  /** EmbedTexts with `body` sent as is, bypassing the generated encoder. */
+  function rawEmbedTexts(body: Buffer): Promise<unknown> {
+    const Raw = makeGenericClientConstructor(
+      {
+        embedTexts: {
+          path: "/llm2clip.v1.Llm2Clip/EmbedTexts",
+          requestStream: false,
+          responseStream: false,
+          requestSerialize: (bytes: Buffer) => bytes,
+          requestDeserialize: (bytes: Buffer) => bytes,
+          responseSerialize: (bytes: Buffer) => bytes,
+          responseDeserialize: (bytes: Buffer) => bytes,
+        },
+      },
+      "Raw",
+    );
+    const client = new Raw(daemon.address, credentials.createInsecure()) as unknown as {
+      embedTexts(body: Buffer, done: (error: ServiceError | null, response: Buffer) => void): void;
+      close(): void;
+    };
+    return unary<Buffer>((done) => client.embedTexts(body, done)).finally(() => client.close());
+  }
+
+  it("a malformed protobuf body", async () => {
+    // Field 1 (texts) says 100 bytes follow; there are 2.
+    const error = await failure(rawEmbedTexts(Buffer.from([0x0a, 100, 0x61, 0x62])));
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.details).toMatch(/^request: the message is not valid protobuf for this method/);
+    expect((await embedTexts(["still serving"])).results).toHaveLength(1);
+  });
+
+  it("a string that is not valid UTF-8, which is refused rather than replaced", async () => {
+    const error = await failure(rawEmbedTexts(Buffer.from([0x0a, 3, 0x61, 0xff, 0xfe])));
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.details).toBe("request: a string field is not valid UTF-8");
+  });
+
+  it("a 64-bit size above 2^53 in a SyncAssets manifest", async () => {
+    const call = daemon.client().syncAssets();
+    const error = await new Promise<ServiceError>((resolve, reject) => {
+      call.on("data", (_: SyncAssetsResponse) => undefined);
+      call.on("error", resolve);
+      call.on("end", () => reject(new Error("the stream ended without an error")));
+      call.write({
+        manifest: { collection: "huge", full: false, more: false, entries: [{ path: "a.png", sha256: "a".repeat(64), size: 2 ** 60, mtimeMs: 1, altTexts: [] }] },
+      });
+    });
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.details).toMatch(/^request: a 64-bit integer field \(such as size or mtime_ms\) is beyond ±9007199254740991 \(2\^53 - 1\)/);
   });
 });

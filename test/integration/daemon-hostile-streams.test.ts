@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, startDaemon, unary, type RunningDaemon } from "../support/daemon";
 import { embedImages, healthStatus } from "../support/grpc-clients";
 import { flatImage } from "../support/images";
+import { manifestEntry, runSync } from "../support/sync-stream";
 
 const MODEL = path.join(REPO_ROOT, "models/testing/random-tiny");
 const STREAM_LIMIT = 1 << 20;
@@ -129,5 +130,18 @@ describe("idle streams and connections", () => {
     );
     expect(closed.every((ms) => ms < 5_000)).toBe(true);
     expect(await healthStatus(daemon.address)).toBe("SERVING");
+  });
+});
+
+describe("manifest checks", () => {
+  it("fails a path whose stored content has another size than the manifest declares, instead of recording the wrong size", async () => {
+    const image = { path: "first.png", bytes: await flatImage("purple") };
+    expect((await runSync(client, daemon.metadata(), { collection: "sizes", images: [image] })).summary).toMatchObject({ added: 1 });
+    const lying = { ...manifestEntry({ ...image, path: "copy.png" }), size: image.bytes.length + 1000 };
+    const result = await runSync(client, daemon.metadata(), { collection: "sizes", images: [image], entries: [lying] });
+    expect(result.summary).toMatchObject({ failed: 1, added: 0, totalAssets: 1 });
+    const failed = result.progress.find((p) => p.currentPath === "copy.png")!;
+    expect(failed.error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(failed.error?.message).toBe(`manifest.entries[0].size: declares ${image.bytes.length + 1000} bytes, but the stored content with this sha256 has ${image.bytes.length}`);
   });
 });

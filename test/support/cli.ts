@@ -12,7 +12,7 @@ export function cliBundle(): string {
   mkdirSync(path.join(REPO_ROOT, "client", "dist"), { recursive: true });
   const outdir = mkdtempSync(path.join(REPO_ROOT, "client", "dist", ".test-cli-"));
   process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
-  execFileSync(process.execPath, ["build.mjs", "--outdir", outdir], { cwd: path.join(REPO_ROOT, "client"), stdio: "pipe" });
+  execFileSync(process.execPath, ["build.mjs", "--outdir", outdir, "--only", "cli"], { cwd: path.join(REPO_ROOT, "client"), stdio: "pipe" });
   bundle = path.join(outdir, "llm2clip.js");
   return bundle;
 }

@@ -1,5 +1,6 @@
 import type { Llm2ClipModel } from "../model/types";
 import { VectorIndex } from "../store/vector-index";
+import { withIndefiniteArticles } from "./articles";
 import { loadCaptionBank, type CaptionGrammar } from "./caption-bank";
 import { embedTexts } from "./text-embeddings";
 
@@ -18,7 +19,8 @@ export class CaptionBankIndex {
 
   static async load(model: Llm2ClipModel, file: string): Promise<CaptionBankIndex> {
     const bank = await loadCaptionBank(file);
-    const texts = [...new Set(bank.captions.map((caption) => caption.trim()).filter((caption) => caption.length > 0))];
+    // Bank captions become suggestions as they are: "a orange background" in a bank is shown, and scored, as "an orange background".
+    const texts = [...new Set(bank.captions.map((caption) => withIndefiniteArticles(caption.trim())).filter((caption) => caption.length > 0))];
     const embeddings = await embedTexts(model, texts);
     const index = new VectorIndex<BankCaption>(model.info.embedDim, texts.length);
     const captions = texts.map((text, i) => {

@@ -1,4 +1,5 @@
 import { TopK } from "../store/top-k";
+import { withIndefiniteArticles } from "./articles";
 import { templateParts, type CaptionGrammar } from "./caption-bank";
 
 /** Scores texts against the image: cosine of each text's embedding with the image's. */
@@ -21,7 +22,7 @@ export async function composeCaptions(grammar: CaptionGrammar, score: TextScorer
     const render = (values: readonly string[]) => {
       let text = literal[0]!;
       values.forEach((value, i) => (text += value + (i + 1 < slots.length && i + 1 < values.length ? literal[i + 1]! : "")));
-      return (values.length === slots.length ? text + literal[slots.length]! : text).replace(/\s+/g, " ").trim();
+      return withIndefiniteArticles((values.length === slots.length ? text + literal[slots.length]! : text).replace(/\s+/g, " ").trim());
     };
     if (slots.length === 0) {
       const text = render([]);

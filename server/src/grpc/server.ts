@@ -8,6 +8,7 @@ import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import { Llm2ClipService } from "@llm2clip/proto";
 import { bearerTokenInterceptor } from "./auth";
+import { malformedRequestInterceptor, refuseInvalidUtf8, tolerantDeserializers } from "./malformed-requests";
 import type { ConnectionOptions, ServiceDeps, ServiceLimits } from "./deps";
 import { GlobalByteBudget } from "./stream-budget";
 import { createMatrixScan } from "../runtime/matrix-scan";
@@ -24,6 +25,8 @@ export interface GrpcServerOptions {
   /** When set, every RPC except health needs `authorization: Bearer <token>`. */
   token?: string;
   connections: ConnectionOptions;
+  /** Run on every call before the token check (metrics). */
+  interceptors?: ServerInterceptor[];
 }
 
 /** Plain HTTP/2 opens with a 24-byte preface; a TLS ClientHello is longer still. */
@@ -42,7 +45,7 @@ export class Llm2ClipGrpcServer {
   private readonly listeners: net.Server[] = [];
 
   constructor(private readonly options: GrpcServerOptions) {
-    const interceptors: ServerInterceptor[] = [];
+    const interceptors: ServerInterceptor[] = [...(options.interceptors ?? []), malformedRequestInterceptor()];
     if (options.token !== undefined) {
       interceptors.push(bearerTokenInterceptor(options.token, (methodPath) => methodPath.startsWith(HEALTH_PATH_PREFIX)));
     }
@@ -53,7 +56,8 @@ export class Llm2ClipGrpcServer {
       "grpc.keepalive_timeout_ms": options.connections.keepaliveTimeoutMs,
       interceptors,
     });
-    this.server.addService(Llm2ClipService, this.gatedImplementation());
+    refuseInvalidUtf8();
+    this.server.addService(tolerantDeserializers(Llm2ClipService), this.gatedImplementation());
     this.health.addToServer(this.server);
     new ReflectionService(reflectedProtos()).addToServer(this.server);
   }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { AssetChunk, ManifestEntry, SyncAssetsRequest, SyncAssetsResponse, SyncManifest, SyncSummary } from "@llm2clip/proto";
 import { Llm2ClipError, invalidArgument } from "../errors";
 import type { ImageEmbedding } from "../model/types";
@@ -12,6 +13,11 @@ const MAX_ALT_TEXTS = 32;
 const MAX_ALT_TEXT_LENGTH = 2000;
 /** Contents embedded at once; the model batches concurrent calls, and more would only hold more bytes in memory. */
 const EMBED_CONCURRENCY = 4;
+/**
+ * A full vision queue (a small --max-queue, or other clients' load) is the daemon's own back-pressure, not the file's
+ * fault: the content waits as long as the queue asks and tries again, this many times in all.
+ */
+const EMBED_ATTEMPTS = 20;
 
 export interface SyncDeps {
   registry: CollectionRegistry;
@@ -231,7 +237,13 @@ export class SyncSession {
     const immediateFailures: { entry: PlannedEntry; error: Llm2ClipError }[] = [];
     for (const entry of this.entries) {
       const existing = collection.asset(entry.path);
-      if (collection.hasContent(entry.sha256)) {
+      const stored = collection.content(entry.sha256);
+      if (stored && stored.size !== entry.size) {
+        const field = `manifest.entries[${entry.index}].size`;
+        immediateFailures.push({ entry, error: invalidArgument(field, `declares ${entry.size} bytes, but the stored content with this sha256 has ${stored.size}`) });
+        continue;
+      }
+      if (stored) {
         known.push(entry);
         if (!existing) this.summary.added++;
         else if (existing.content.sha256 !== entry.sha256) this.summary.updated++;
@@ -295,7 +307,7 @@ export class SyncSession {
     const bytes = content.chunks[0]!;
     let embedded: ImageEmbedding;
     try {
-      embedded = await this.deps.embedImage(bytes, this.abort.signal);
+      embedded = await this.embedWaitingForRoom(bytes);
     } catch (error) {
       this.guard(() => this.failContent(content, error));
       return;
@@ -322,6 +334,18 @@ export class SyncSession {
         this.summary.textQueued++;
       }
     });
+  }
+
+  private async embedWaitingForRoom(bytes: Uint8Array): Promise<ImageEmbedding> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.deps.embedImage(bytes, this.abort.signal);
+      } catch (error) {
+        const wait = error instanceof Llm2ClipError && error.kind === "resource_exhausted" ? error.retryAfterMs : undefined;
+        if (wait === undefined || attempt >= EMBED_ATTEMPTS) throw error;
+        await sleep(wait, undefined, { signal: this.abort.signal });
+      }
+    }
   }
 
   private freeChunks(content: PendingContent): void {

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import Database from "better-sqlite3";
+import { hasTable, migrate, type SqliteSchema } from "../sqlite-schema";
 
 export type FileDigest = (file: string) => Promise<string>;
 
@@ -14,6 +15,12 @@ export async function sha256File(file: string): Promise<string> {
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest("hex");
 }
+
+const FILE_DIGESTS_SCHEMA: SqliteSchema = {
+  name: "file-digests",
+  steps: [(db) => db.exec("CREATE TABLE IF NOT EXISTS file_digests (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, sha256 TEXT NOT NULL)")],
+  unrecordedVersion: (db) => (hasTable(db, "file_digests") ? 1 : 0),
+};
 
 interface DigestRow {
   size: number;
@@ -28,7 +35,7 @@ export function rememberedDigest(dbFile: string): FileDigest {
     const db = new Database(dbFile);
     try {
       db.pragma("journal_mode = WAL");
-      db.exec("CREATE TABLE IF NOT EXISTS file_digests (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, sha256 TEXT NOT NULL)");
+      migrate(db, FILE_DIGESTS_SCHEMA, dbFile);
       const row = db.prepare<[string], DigestRow>("SELECT size, mtime_ms, sha256 FROM file_digests WHERE path = ?").get(file);
       if (row && row.size === info.size && row.mtime_ms === info.mtimeMs) return row.sha256;
       const digest = await sha256File(file);

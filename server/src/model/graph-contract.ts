@@ -1,6 +1,6 @@
 // The I/O contract of the three graphs (models/MANIFEST.md), checked against what ONNX Runtime reports of a loaded
-// file: names, element types (the manifest's dtype for floating I/O) and every dim the file fixes. Batch and
-// sequence axes must be dynamic, or batching could not work.
+// file: names, element types (float32 for floating I/O, whatever the graph's precision) and every dim the file
+// fixes. Batch and sequence axes must be dynamic, or batching could not work.
 import { type FloatType, type GraphName, type Manifest, manifestError } from "./manifest";
 import type { TensorInfo } from "./session";
 
@@ -47,7 +47,7 @@ function formatShape(shape: ReadonlyArray<number | string>): string {
 }
 
 /**
- * Fails with a manifest error naming the graph's file field when `file` (of floating type `dtype`) does not
+ * Fails with a manifest error naming the graph's file field when `file` (of precision `dtype`) does not
  * match the contract; `file` is the path as the manifest writes it.
  */
 export function checkGraph(
@@ -65,12 +65,14 @@ export function checkGraph(
     if (!tensor) {
       fail(file.field, `has no ${role} named ${expected.name} (it has ${found.map((t) => t.name).join(", ") || "none"})`);
     }
-    const type = expected.type === "float" ? file.dtype : expected.type;
-    if (tensor.type !== type) {
-      // A variant's floating type is its key; the main file's is the graph's `dtype` field.
-      const field = expected.type === "float" ? file.field.replace(/\.file$/, ".dtype") : file.field;
-      fail(field, `${role} ${expected.name} is ${tensor.type}, but the manifest declares ${type}`);
+    if (expected.type === "float" && tensor.type !== "float32") {
+      fail(
+        file.field,
+        `${role} ${expected.name} is ${tensor.type}; graphs take and give float32 whatever their precision (a ${file.dtype} ` +
+          `graph casts inside), so re-export it with models/llm2clip`,
+      );
     }
+    if (expected.type === "int64" && tensor.type !== "int64") fail(file.field, `${role} ${expected.name} is ${tensor.type}, not int64`);
     if (tensor.shape.length === 0) return;
     if (tensor.shape.length !== expected.axes.length) {
       fail(file.field, `${role} ${expected.name} has shape ${formatShape(tensor.shape)}, expected ${expected.axes.length} axes`);

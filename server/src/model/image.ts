@@ -8,12 +8,20 @@ import sharp from "sharp";
 import { invalidArgument } from "../errors";
 import type { ImageSpec } from "./manifest";
 import { pilBicubicResizeCrop } from "./pil-bicubic";
+import { RenderGate } from "./render-gate";
 
 export const DEFAULT_MAX_IMAGE_PIXELS = 50_000_000;
 const SUPPORTED_FORMATS = new Set(["png", "jpeg", "webp", "gif", "svg"]);
 const SUPPORTED_LIST = "PNG, JPEG, WebP, GIF or SVG";
 /** librsvg renders an SVG at 72 dpi unless told otherwise. */
 const SVG_BASE_DENSITY = 72;
+/**
+ * Longest side over shortest. Beyond it the resize to S on the short side makes a strip far larger than the image
+ * (a 1,000,000 x 49 PNG became a 979,592 x 48 intermediate, +600 MB); no photo or drawing is that thin.
+ */
+export const MAX_ASPECT_RATIO = 100;
+/** One SVG renders at a time; eight more may wait, and the rest are told to retry. */
+const svgRenders = new RenderGate("SVGs", 1, 8, 250);
 
 export interface PreprocessedImage {
   /** Normalised pixels, [3, S, S] row-major. */
@@ -42,6 +50,14 @@ export async function preprocessImage(bytes: Uint8Array, spec: ImageSpec, maxPix
     throw invalidArgument("image", `format ${meta.format} is not supported; send ${SUPPORTED_LIST}`);
   }
 
+  const aspect = Math.max(meta.width, meta.height) / Math.max(1, Math.min(meta.width, meta.height));
+  if (aspect > MAX_ASPECT_RATIO) {
+    throw invalidArgument(
+      "image",
+      `is ${meta.width}x${meta.height}, an aspect ratio of ${Math.round(aspect)}:1, over the limit of ${MAX_ASPECT_RATIO}:1`,
+    );
+  }
+
   // A small SVG is rendered at a density that gives the crop S pixels on its shortest side, not upscaled afterwards.
   const shortest = Math.min(meta.width, meta.height);
   const density =
@@ -60,14 +76,16 @@ export async function preprocessImage(bytes: Uint8Array, spec: ImageSpec, maxPix
   // transparent areas, so it is always drawn on the background.
   const decoder = sharp(input, { limitInputPixels: maxPixels, density, failOn: "error" }).autoOrient();
   if (spec.alpha === "composite" || meta.format === "svg") decoder.flatten({ background: spec.background });
-  const rgb = await decoder
-    .toColourspace("srgb")
-    .removeAlpha()
-    .raw({ depth: "uchar" })
-    .toBuffer({ resolveWithObject: true })
-    .catch((err: Error) => {
-      throw invalidArgument("image", `${meta.format} data is corrupt or truncated (${describeBytes(bytes)}): ${err.message}`);
-    });
+  const decode = () =>
+    decoder
+      .toColourspace("srgb")
+      .removeAlpha()
+      .raw({ depth: "uchar" })
+      .toBuffer({ resolveWithObject: true })
+      .catch((err: Error) => {
+        throw invalidArgument("image", `${meta.format} data is corrupt or truncated (${describeBytes(bytes)}): ${err.message}`);
+      });
+  const rgb = await (meta.format === "svg" ? svgRenders.run(decode) : decode());
 
   // Resize and crop with Pillow's arithmetic, which both CLIPImageProcessor and the tiny model's training use: the long
   // side truncated as Hugging Face's get_resize_output_image_size does (or rounded half to even as the tiny model's

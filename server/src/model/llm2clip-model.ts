@@ -15,8 +15,11 @@ export interface RuntimeStats {
   /** Rows run through each graph, and how many runs (batches) that took. */
   rows: Record<GraphName, number>;
   batches: Record<GraphName, number>;
-  /** embedText calls answered from the text-feature cache. */
+  /** embedText calls answered from the text-feature cache, and those that ran the LLM. */
   textCacheHits: number;
+  textCacheMisses: number;
+  /** Items waiting in each graph's queue now. */
+  queued: Record<GraphName, number>;
 }
 
 export interface ModelParts {
@@ -27,6 +30,8 @@ export interface ModelParts {
   cache: TextFeatureCache;
   batching: Record<GraphName, BatchLimits>;
   maxImagePixels: number;
+  /** Told the size of every batch a graph runs (for metrics). */
+  onBatch?: (graph: GraphName, rows: number) => void;
 }
 
 /** Splits a [rows, width] output into rows, L2-normalised when asked. */
@@ -67,10 +72,11 @@ function concat(rows: readonly Float32Array[]): Float32Array {
 
 export class OnnxLlm2ClipModel implements Llm2ClipModel {
   readonly info: ModelDescription;
-  private readonly counters: RuntimeStats = {
+  private readonly counters: Omit<RuntimeStats, "queued"> = {
     rows: { vision: 0, llm: 0, adapter: 0 },
     batches: { vision: 0, llm: 0, adapter: 0 },
     textCacheHits: 0,
+    textCacheMisses: 0,
   };
   private readonly vision: DynamicBatcher<Float32Array, Float32Array>;
   private readonly llm: DynamicBatcher<CaptionTokens, Float32Array>;
@@ -101,6 +107,7 @@ export class OnnxLlm2ClipModel implements Llm2ClipModel {
     if (entry) {
       this.counters.textCacheHits++;
     } else {
+      this.counters.textCacheMisses++;
       const tokens = this.parts.tokenizer.encode(caption);
       const features = await this.llm.submit(tokens, signal);
       entry = { features, truncated: tokens.truncated, tokenCount: tokens.ids.length };
@@ -114,7 +121,10 @@ export class OnnxLlm2ClipModel implements Llm2ClipModel {
 
   /** Rows and runs per graph since load, and text-cache hits. */
   stats(): RuntimeStats {
-    return structuredClone(this.counters);
+    return {
+      ...structuredClone(this.counters),
+      queued: { vision: this.vision.queueDepth, llm: this.llm.queueDepth, adapter: this.adapter.queueDepth },
+    };
   }
 
   async close(): Promise<void> {
@@ -126,6 +136,7 @@ export class OnnxLlm2ClipModel implements Llm2ClipModel {
   private count(graph: GraphName, rows: number): void {
     this.counters.rows[graph] += rows;
     this.counters.batches[graph]++;
+    this.parts.onBatch?.(graph, rows);
   }
 
   private async runVision(pixels: Float32Array[]): Promise<Float32Array[]> {

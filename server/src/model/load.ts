@@ -9,7 +9,7 @@
  * Options (all optional):
  * - device: 'auto' (default) tries CUDA and falls back to the CPU, logging why; 'cpu'; 'cuda' fails with
  *   failed_precondition (field `device`) when the CUDA provider cannot start. On CUDA each graph prefers its
- *   manifest's float16 file, on the CPU its float32 one; float16 I/O is converted at the session boundary.
+ *   manifest's float16 file, on the CPU its float32 one; every graph's floating I/O is float32 (float16 graphs cast inside).
  * - cacheDir: folder for the persistent text-feature cache (SQLite, `text-features.sqlite`); memory only without it.
  *   The same file remembers the llm graph's digest by (path, size, mtime), so a multi-GB graph is hashed once.
  * - textCacheEntries: captions kept in the in-memory LRU (default 4096).
@@ -48,6 +48,8 @@ export interface LoadOptions {
   batching?: Partial<Record<GraphName, Partial<BatchLimits>>>;
   intraOpThreads?: number;
   log?: LoadLogger;
+  /** Told the size of every batch a graph runs. */
+  onBatch?: (graph: GraphName, rows: number) => void;
 }
 
 /**
@@ -185,6 +187,7 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
     }),
     batching,
     maxImagePixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
+    onBatch: options.onBatch,
     description: {
       name: manifest.name,
       dir: manifest.dir,

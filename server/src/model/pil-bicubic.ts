@@ -94,24 +94,23 @@ export function pilBicubicResizeCrop(
   // Horizontal pass over the input rows the vertical pass reads.
   const rows = lastRow - firstRow;
   const temp = new Uint8Array(rows * crop.width * 3);
+  const { start: hStart, count: hCount, weights: hWeights, kernelSize: hSize } = horizontal;
   for (let y = 0; y < rows; y++) {
     const source = (y + firstRow) * width * 3;
-    for (let x = 0; x < crop.width; x++) {
-      const out = (y * crop.width + x) * 3;
-      if (outWidth === width) {
-        const at = source + (x + crop.left) * 3;
-        temp[out] = data[at];
-        temp[out + 1] = data[at + 1];
-        temp[out + 2] = data[at + 2];
-        continue;
-      }
-      const k = x * horizontal.kernelSize;
+    let out = y * crop.width * 3;
+    if (outWidth === width) {
+      temp.set(data.subarray(source + crop.left * 3, source + (crop.left + crop.width) * 3), out);
+      continue;
+    }
+    for (let x = 0; x < crop.width; x++, out += 3) {
+      const k = x * hSize;
+      const n = hCount[x];
       let r = HALF;
       let g = HALF;
       let b = HALF;
-      let at = source + horizontal.start[x] * 3;
-      for (let i = 0; i < horizontal.count[x]; i++, at += 3) {
-        const w = horizontal.weights[k + i];
+      let at = source + hStart[x] * 3;
+      for (let i = 0; i < n; i++, at += 3) {
+        const w = hWeights[k + i];
         r += data[at] * w;
         g += data[at + 1] * w;
         b += data[at + 2] * w;
@@ -125,13 +124,15 @@ export function pilBicubicResizeCrop(
 
   const result = new Uint8Array(crop.width * crop.height * 3);
   const stride = crop.width * 3;
+  const { start: vStart, count: vCount, weights: vWeights, kernelSize: vSize } = vertical;
   for (let y = 0; y < crop.height; y++) {
-    const k = y * vertical.kernelSize;
-    const base = (vertical.start[y] - firstRow) * stride;
+    const k = y * vSize;
+    const n = vCount[y];
+    const base = (vStart[y] - firstRow) * stride;
     for (let x = 0; x < stride; x++) {
       let sum = HALF;
       let at = base + x;
-      for (let i = 0; i < vertical.count[y]; i++, at += stride) sum += temp[at] * vertical.weights[k + i];
+      for (let i = 0; i < n; i++, at += stride) sum += temp[at] * vWeights[k + i];
       result[y * stride + x] = clip8(sum);
     }
   }

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { hasTable, migrate, type SqliteSchema } from "../sqlite-schema";
 
 export interface CachedFeatures {
   features: Float32Array;
@@ -27,6 +28,17 @@ export interface TextFeatureCacheOptions {
 
 export const TEXT_CACHE_FILE = "text-features.sqlite";
 
+const TEXT_FEATURES_SCHEMA: SqliteSchema = {
+  name: "text-features",
+  steps: [
+    (db) =>
+      db.exec(
+        "CREATE TABLE IF NOT EXISTS text_features (key TEXT PRIMARY KEY, features BLOB NOT NULL, truncated INTEGER NOT NULL, token_count INTEGER NOT NULL) WITHOUT ROWID",
+      ),
+  ],
+  unrecordedVersion: (db) => (hasTable(db, "text_features") ? 1 : 0),
+};
+
 interface Row {
   features: Buffer;
   truncated: number;
@@ -43,14 +55,13 @@ export class TextFeatureCache {
   constructor(private readonly options: TextFeatureCacheOptions) {
     if (options.dir === undefined) return;
     mkdirSync(options.dir, { recursive: true });
-    this.db = new Database(path.join(options.dir, TEXT_CACHE_FILE));
+    const file = path.join(options.dir, TEXT_CACHE_FILE);
+    this.db = new Database(file);
     // WAL: readers never wait for the writer, and a commit is an append; NORMAL sync is safe with WAL against
     // process crashes, and a cache can afford to lose its last entries on power loss.
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
-    this.db.exec(
-      "CREATE TABLE IF NOT EXISTS text_features (key TEXT PRIMARY KEY, features BLOB NOT NULL, truncated INTEGER NOT NULL, token_count INTEGER NOT NULL) WITHOUT ROWID",
-    );
+    migrate(this.db, TEXT_FEATURES_SCHEMA, file);
     this.select = this.db.prepare("SELECT features, truncated, token_count FROM text_features WHERE key = ?");
     this.insert = this.db.prepare(
       "INSERT OR REPLACE INTO text_features (key, features, truncated, token_count) VALUES (?, ?, ?, ?)",

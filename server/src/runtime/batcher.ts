@@ -3,6 +3,10 @@
 // together as soon as it finishes. One batch runs at a time per graph: ORT already spreads a run over all cores.
 import { invalidArgument, Llm2ClipError } from "../errors";
 
+/** A batch is assumed to take at least this long when estimating a retry hint (the first batch has no measure yet). */
+const MIN_BATCH_ESTIMATE_MS = 10;
+const MAX_RETRY_AFTER_MS = 5_000;
+
 export interface BatchLimits {
   /** Most items in one run of the graph. */
   maxBatch: number;
@@ -49,6 +53,8 @@ export class DynamicBatcher<I, O> {
   private closed = false;
   /** Smoothed duration of one batch, for the retry hint. */
   private batchMs = 0;
+  /** Calls refused since the queue was last empty: they will be back, so they count as depth in the retry hint. */
+  private refusedSinceDrain = 0;
 
   constructor(
     readonly name: string,
@@ -56,6 +62,11 @@ export class DynamicBatcher<I, O> {
     readonly limits: BatchLimits,
   ) {
     checkBatchLimits(name, limits);
+  }
+
+  /** Items admitted and not yet running. */
+  get queueDepth(): number {
+    return this.queue.length;
   }
 
   /**
@@ -75,6 +86,7 @@ export class DynamicBatcher<I, O> {
     if (this.closed) return Promise.reject(new Llm2ClipError("unavailable", `the ${this.name} graph is closed`));
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (this.queue.length >= this.limits.maxQueue) {
+      this.refusedSinceDrain++;
       const retryAfterMs = this.retryAfterMs();
       return Promise.reject(
         new Llm2ClipError(
@@ -131,9 +143,14 @@ export class DynamicBatcher<I, O> {
     await this.current;
   }
 
+  /**
+   * The time to run what is queued plus what was refused and will retry, so that under saturation the hints grow
+   * and spread the retries out instead of bringing them all back within a few milliseconds.
+   */
   private retryAfterMs(): number {
-    const batchesAhead = Math.ceil(this.queue.length / this.limits.maxBatch);
-    return Math.max(1, Math.ceil(batchesAhead * Math.max(this.batchMs, this.limits.maxWaitMs)));
+    const batchesAhead = Math.ceil((this.queue.length + this.refusedSinceDrain) / this.limits.maxBatch);
+    const perBatchMs = Math.max(MIN_BATCH_ESTIMATE_MS, this.batchMs, this.limits.maxWaitMs);
+    return Math.min(MAX_RETRY_AFTER_MS, Math.ceil(batchesAhead * perBatchMs));
   }
 
   private readyItems(): Pending<I, O>[] {
@@ -190,6 +207,7 @@ export class DynamicBatcher<I, O> {
     const elapsed = performance.now() - started;
     this.batchMs = this.batchMs === 0 ? elapsed : 0.8 * this.batchMs + 0.2 * elapsed;
     this.running = false;
+    if (this.queue.length === 0) this.refusedSinceDrain = 0;
     // Items that became ready during the run have waited long enough: they leave without maxWaitMs, but on the next
     // check phase, after the I/O that arrived during the run (ORT runs on this thread) has been read: new calls
     // join the batch, and cancelled ones have left the queue.

@@ -1,5 +1,5 @@
 import Database, { SqliteError } from "better-sqlite3";
-import { Llm2ClipError } from "../errors";
+import { hasTable, migrate, type SqliteSchema } from "../sqlite-schema";
 import type { MatrixScan } from "./scan";
 import { storeError } from "./sqlite-errors";
 import { TopK } from "./top-k";
@@ -68,15 +68,14 @@ export interface RankedAsset {
   score: number;
 }
 
-const SCHEMA_VERSION = "1";
-
 // Contents are keyed by SHA-256, so identical bytes under several paths are embedded and stored once, and a rename only
-// rewrites an `assets` row. Alt texts hang off the path, since documents refer to paths. The text read in an image
-// (OCR) hangs off its content, so it is read once per content; its searchable form has a full-text index with the
-// trigram tokenizer, which matches any substring of three characters or more, Chinese (no spaces between words)
-// as well as English, and also serves LIKE '%...%'. The two text tables are created on open, so a collection made
-// before them gains them without a schema change.
-const SCHEMA = `
+// rewrites an `assets` row. Alt texts hang off the path, since documents refer to paths.
+// Version 1 recorded its version as meta's `schema` key; version 2 records it in schema_versions like every file.
+const COLLECTION_SCHEMA: SqliteSchema = {
+  name: "collection",
+  steps: [
+    (db) =>
+      db.exec(`
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS contents (
   sha256 TEXT PRIMARY KEY,
@@ -92,6 +91,18 @@ CREATE TABLE IF NOT EXISTS assets (
   mtime_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS assets_by_sha256 ON assets(sha256);
+CREATE TABLE IF NOT EXISTS alt_texts (
+  path TEXT NOT NULL REFERENCES assets(path) ON DELETE CASCADE,
+  text TEXT NOT NULL,
+  PRIMARY KEY (path, text)
+);
+`),
+    (db) => db.prepare("DELETE FROM meta WHERE key = 'schema'").run(),
+    // Version 3: the text read in an image (OCR) hangs off its content, so it is read once per content. Its searchable
+    // form has a full-text index with the trigram tokenizer, which matches any substring of three characters or more,
+    // Chinese (no spaces between words) as well as English, and also serves LIKE '%...%'.
+    (db) =>
+      db.exec(`
 CREATE TABLE IF NOT EXISTS content_texts (
   sha256 TEXT PRIMARY KEY REFERENCES contents(sha256) ON DELETE CASCADE,
   lines TEXT NOT NULL,
@@ -105,12 +116,14 @@ END;
 CREATE TRIGGER IF NOT EXISTS content_texts_delete AFTER DELETE ON content_texts BEGIN
   INSERT INTO content_texts_fts(content_texts_fts, rowid, searchable) VALUES ('delete', old.rowid, old.searchable);
 END;
-CREATE TABLE IF NOT EXISTS alt_texts (
-  path TEXT NOT NULL REFERENCES assets(path) ON DELETE CASCADE,
-  text TEXT NOT NULL,
-  PRIMARY KEY (path, text)
-);
-`;
+`),
+  ],
+  unrecordedVersion(db) {
+    if (!hasTable(db, "meta")) return 0;
+    const row = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get();
+    return Number(row?.value ?? 1);
+  },
+};
 
 /** Opens (creating if needed) a collection database with the durability every acknowledged write relies on. */
 export function openDatabase(file: string): Database.Database {
@@ -154,15 +167,13 @@ export class Collection {
     }
     const db = this.db;
     try {
-      db.exec(SCHEMA);
+      migrate(db, COLLECTION_SCHEMA, `collection '${name}'`);
       const meta = new Map(
         (db.prepare("SELECT key, value FROM meta").all() as { key: string; value: string }[]).map((r) => [r.key, r.value]),
       );
-      if (!meta.has("schema")) {
-        this.writeMeta({ schema: SCHEMA_VERSION, model: served.name, embed_dim: String(served.embedDim), updated_ms: String(Date.now()) });
+      if (!meta.has("model")) {
+        this.writeMeta({ model: served.name, embed_dim: String(served.embedDim), updated_ms: String(Date.now()) });
         meta.set("model", served.name).set("embed_dim", String(served.embedDim)).set("updated_ms", String(Date.now()));
-      } else if (meta.get("schema") !== SCHEMA_VERSION) {
-        throw new Llm2ClipError("failed_precondition", `collection '${name}': database schema ${meta.get("schema")} is not supported (expected ${SCHEMA_VERSION})`);
       }
       this.model = { name: meta.get("model")!, embedDim: Number(meta.get("embed_dim")) };
       this.updated = Number(meta.get("updated_ms") ?? 0);
@@ -206,6 +217,11 @@ export class Collection {
 
   hasContent(sha256: string): boolean {
     return this.contentsBySha.has(sha256);
+  }
+
+  /** The stored content with this hash, if any. */
+  content(sha256: string): ContentEntry | undefined {
+    return this.contentsBySha.get(sha256);
   }
 
   embedding(content: ContentEntry): Float32Array {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Llm2ClipError } from "../errors";
 import type { MatrixScan } from "./scan";
@@ -31,7 +31,7 @@ export class CollectionRegistry {
   /** An existing collection; NOT_FOUND naming `field` otherwise. */
   get(name: string, field: string): Collection {
     validateCollectionName(name, field);
-    const collection = this.open.get(name) ?? (existsSync(this.file(name)) ? this.openFile(name) : undefined);
+    const collection = this.open.get(name) ?? (this.stored(name) ? this.openFile(name) : undefined);
     if (!collection) throw new Llm2ClipError("not_found", `${field}: collection '${name}' does not exist`, field);
     return collection;
   }
@@ -43,27 +43,40 @@ export class CollectionRegistry {
     try {
       mkdirSync(this.dir, { recursive: true });
     } catch (error) {
-      throw new Llm2ClipError("failed_precondition", `collection '${name}': cannot create ${this.dir}: ${(error as Error).message}`);
+      throw new Llm2ClipError("failed_precondition", `collection '${name}': cannot create the collections folder (${(error as NodeJS.ErrnoException).code ?? "error"})`);
     }
-    return this.openFile(name);
+    const existed = existsSync(this.file(name));
+    try {
+      return this.openFile(name);
+    } catch (error) {
+      // A create that failed (a full disk) leaves nothing behind that a restart would take for an empty collection.
+      if (!existed) this.removeFiles(name);
+      throw error;
+    }
   }
 
+  /** The collections that can be opened; one that cannot (damaged, or unreadable now) does not hide the others. */
   list(): CollectionSummary[] {
     const names = existsSync(this.dir)
       ? readdirSync(this.dir)
           .filter((file) => file.endsWith(EXTENSION))
           .map((file) => file.slice(0, -EXTENSION.length))
       : [];
-    return names.sort().map((name) => {
-      const collection = this.get(name, "name");
-      return {
+    return names.sort().flatMap((name) => {
+      let collection: Collection | undefined;
+      try {
+        collection = this.get(name, "name");
+      } catch {
+        return [];
+      }
+      return [{
         name,
         assetCount: collection.assetCount,
         totalBytes: collection.totalBytes,
         textsRead: collection.textsRead,
         updatedMs: collection.updatedMs,
         model: collection.modelStamp.name,
-      };
+      }];
     });
   }
 
@@ -73,9 +86,12 @@ export class CollectionRegistry {
     return this.exclusive(name, async () => {
       this.open.get(name)?.close();
       this.open.delete(name);
-      const file = this.file(name);
-      const existed = existsSync(file);
-      for (const path of [file, `${file}-wal`, `${file}-shm`]) rmSync(path, { force: true });
+      const existed = existsSync(this.file(name));
+      try {
+        this.removeFiles(name);
+      } catch (error) {
+        throw new Llm2ClipError("failed_precondition", `collection '${name}': its database cannot be deleted (${(error as NodeJS.ErrnoException).code ?? "error"}); the collections folder may be read-only`);
+      }
       return existed;
     });
   }
@@ -99,6 +115,20 @@ export class CollectionRegistry {
 
   private file(name: string): string {
     return join(this.dir, name + EXTENSION);
+  }
+
+  /** A 0-byte file is no collection: SQLite writes the schema before a create is acknowledged. */
+  private stored(name: string): boolean {
+    try {
+      return statSync(this.file(name)).size > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  private removeFiles(name: string): void {
+    const file = this.file(name);
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) rmSync(path, { force: true });
   }
 
   private openFile(name: string): Collection {

@@ -40,4 +40,12 @@ describe("composeCaptions", () => {
     const composed = await composeCaptions({ slots: { colour: ["red", "blue"] }, templates: ["the  {colour} circle"] }, score);
     expect(composed).toEqual([{ text: "the red circle", cosine: 3 }]);
   });
+
+  it("matches each article to the word after it, in the captions it scores and returns", async () => {
+    const { score, scored } = overlapWith("an orange star");
+    const composed = await composeCaptions({ slots: { colour: ["orange", "red"], shape: ["star"] }, templates: ["a {colour} {shape}"] }, score);
+    expect(composed.map((c) => c.text)).toEqual(["an orange star"]);
+    expect(scored).toContain("a red");
+    expect(scored.some((text) => text.startsWith("a orange"))).toBe(false);
+  });
 });

@@ -67,6 +67,11 @@ describe("DynamicBatcher", () => {
     expect(error.kind).toBe("resource_exhausted");
     expect(error.message).toContain("maxQueue 2");
     expect(error.retryAfterMs).toBeGreaterThan(0);
+    // Under saturation the hints grow with every refused call, which will come back: retries spread out.
+    const hints = await Promise.all([5, 6, 7].map((n) => batcher.submit(n).catch((e: Llm2ClipError) => e.retryAfterMs)));
+    expect(hints[0]).toBeGreaterThan(error.retryAfterMs!);
+    expect(hints[1]).toBeGreaterThan(hints[0] as number);
+    expect(hints[2]).toBeGreaterThan(hints[1] as number);
     gate.resolve();
     expect(await Promise.all([running, ...queued])).toEqual([0, 1, 2]);
     // Once drained, it admits work again.

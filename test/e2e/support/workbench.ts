@@ -68,6 +68,35 @@ export class Workbench {
     }
   }
 
+  /** Closes what is open over the editor (quick input, context menu, hover), so that the next step starts from the editor. */
+  async dismissOverlays(): Promise<void> {
+    const overlay = this.page.locator(".quick-input-widget:visible, .context-view .monaco-menu:visible, .monaco-hover:visible").first();
+    for (let tries = 0; tries < 5 && (await overlay.isVisible()); tries++) {
+      await this.page.keyboard.press("Escape");
+      await overlay.waitFor({ state: "hidden", timeout: 1_000 }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Runs `item` from the context menu of `target` and waits for `opened`, what the command shows. Under load the menu
+   * can open late or the click can land while the list still scrolls: the whole gesture is repeated until `opened` shows.
+   */
+  async contextMenuCommand(target: Locator, item: string, opened: Locator, timeoutMs = 90_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const menuItem = this.page.locator(".context-view .action-item").filter({ hasText: item });
+    for (;;) {
+      await this.dismissOverlays();
+      try {
+        await target.click({ button: "right", timeout: 5_000 });
+        await menuItem.click({ timeout: 5_000 });
+        await opened.waitFor({ timeout: 15_000 });
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`the context menu's "${item}" did not open what it should: ${(error as Error).message}`);
+      }
+    }
+  }
+
   /** The status-bar item whose text contains `text`. */
   statusItem(text: string | RegExp): Locator {
     return this.page.locator(".statusbar-item").filter({ hasText: text });

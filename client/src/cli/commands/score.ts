@@ -19,7 +19,7 @@ export async function scoreCommand(connection: Connection, io: Io, args: string[
     return EXIT_OK;
   }
   const width = Math.max(...response.scores.map((score) => JSON.stringify(score.caption).length), "caption".length);
-  io.stdout.write(`${image}: ${response.scores.length} captions, logit scale ${response.logitScale}\n`);
+  io.stdout.write(`${image}: ${response.scores.length} captions, logit scale ${Number(response.logitScale.toFixed(2))}\n`);
   io.stdout.write(`${"caption".padEnd(width)}  probability  cosine\n`);
   for (const score of response.scores) {
     const bar = "█".repeat(Math.round(score.probability * BAR_WIDTH));

@@ -1,0 +1,128 @@
+"""The PyTorch half of the GPU check (test/gpu/check.sh): export the graphs, time PyTorch eager, write the cases.
+
+    python -m llm2clip.gpu_check --out DIR [--device cuda|cpu] [--tiny] [--llm-layers N]
+
+For each model (a random-weight ViT-L/14-336 and a Llama-3-8B-shaped LLM2Vec encoder, or their miniatures with
+--tiny) it exports the fused-attention graph (float16 on CUDA, float32 on the CPU, whose torch has no float16
+matmul), times the same module in PyTorch eager on the same device for each shape of the check, and writes
+`cases.json`: graph paths, the shapes, torch's milliseconds per batch, and one input/output pair for the parity check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Dict, List, Tuple
+
+import numpy as np
+import torch
+
+from .random_graphs import PRESETS, build, write
+
+# (model, shape label, batch, sequence or 0 for images)
+SHAPES: List[Tuple[str, str, int, int]] = [
+    ("vision", "batch 64", 64, 0),
+    ("vision", "batch 1", 1, 0),
+    ("llm", "32 x 128 tokens", 32, 128),
+    ("llm", "1 x 32 tokens", 1, 32),
+]
+TINY_SHAPES: List[Tuple[str, str, int, int]] = [
+    ("vision", "batch 8", 8, 0),
+    ("vision", "batch 1", 1, 0),
+    ("llm", "4 x 16 tokens", 4, 16),
+    ("llm", "1 x 8 tokens", 1, 8),
+]
+
+
+def inputs_for(model: str, module: torch.nn.Module, batch: int, length: int, generator: torch.Generator) -> Dict[str, torch.Tensor]:
+    if model == "vision":
+        size = module.cfg.image_size
+        return {"pixel_values": torch.randn(batch, 3, size, size, generator=generator)}
+    ids = torch.randint(0, module.cfg.vocab_size, (batch, length), generator=generator)
+    mask = torch.ones(batch, length, dtype=torch.long)
+    return {"input_ids": ids, "attention_mask": mask, "embed_mask": mask}
+
+
+def time_ms(run: Callable[[], torch.Tensor], device: str, repeats: int) -> float:
+    """Median milliseconds of `run` after warm-up, synchronising the GPU around each run."""
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+    for _ in range(3):
+        run()
+    sync()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        sync()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def save(folder: Path, name: str, tensor: torch.Tensor) -> dict:
+    array = tensor.detach().cpu().numpy()
+    array = array.astype(np.float32) if array.dtype.kind == "f" else array.astype(np.int64)
+    (folder / name).write_bytes(np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes())
+    return {"file": name, "dtype": "float32" if array.dtype == np.float32 else "int64", "shape": list(array.shape)}
+
+
+def run_check(out: Path, device: str, tiny: bool, llm_layers: int, repeats: int) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    fp16 = device == "cuda"
+    dtype = torch.float16 if fp16 else torch.float32
+    presets = {"vision": "vit-tiny" if tiny else "vit-l-14-336", "llm": "llama-tiny" if tiny else "llama-3-8b"}
+    layers = {"vision": None, "llm": min(llm_layers, PRESETS[presets["llm"]].layers)}
+    generator = torch.Generator().manual_seed(0)
+    report: dict = {"device": device, "dtype": str(dtype).replace("torch.", ""), "torch": torch.__version__, "models": {}, "cases": []}
+    if device == "cuda":
+        report["gpu"] = torch.cuda.get_device_name(0)
+    for model, preset in presets.items():
+        module = build(preset, layers[model])
+        started = time.perf_counter()
+        graph = write(module, preset, out, fused=True, fp16=fp16)
+        export_seconds = time.perf_counter() - started
+        module = module.to(device=device, dtype=dtype)
+        report["models"][model] = {
+            "preset": preset,
+            "graph": graph.name,
+            "layers": module.cfg.layers,
+            "export_seconds": round(export_seconds, 1),
+        }
+        parity = inputs_for(model, module, 2, 16 if model == "llm" else 0, generator)
+        with torch.no_grad():
+            expected = module(*[t.to(device) for t in parity.values()])
+        report["models"][model]["parity"] = {
+            "inputs": {name: save(out, f"{model}.parity.{name}.bin", tensor) for name, tensor in parity.items()},
+            "output": save(out, f"{model}.parity.expected.bin", expected),
+        }
+        for shape_model, label, batch, length in TINY_SHAPES if tiny else SHAPES:
+            if shape_model != model:
+                continue
+            feeds = [t.to(device) for t in inputs_for(model, module, batch, length, generator).values()]
+            with torch.no_grad():
+                torch_ms = time_ms(lambda: module(*feeds), device, repeats)
+            report["cases"].append({"model": model, "shape": label, "batch": batch, "length": length, "torch_ms": torch_ms})
+        del module
+        if device == "cuda":
+            torch.cuda.empty_cache()
+    (out / "cases.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return report
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m llm2clip.gpu_check", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--device", choices=["cuda", "cpu"], default="cuda")
+    parser.add_argument("--tiny", action="store_true", help="miniature models and shapes (the CPU dry run)")
+    parser.add_argument("--llm-layers", type=int, default=32, help="layers of the 8B-shaped encoder (32 is the real depth)")
+    parser.add_argument("--repeats", type=int, default=20)
+    args = parser.parse_args(argv)
+    run_check(args.out, args.device, args.tiny, args.llm_layers, args.repeats)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

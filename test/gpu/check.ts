@@ -1,0 +1,104 @@
+// The ONNX Runtime half of the GPU check (check.sh): the graphs models/llm2clip/gpu_check.py exported, run through the
+// daemon's runtime (GraphSession, a worker thread per session) on the same device, against PyTorch eager's times from
+// the same run. Prints one table; writes results.json beside cases.json.
+//
+//   node check.cjs <dir with cases.json> [cuda|cpu]
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Device, HostTensor } from "../../server/src/model/session";
+import { GraphSession } from "../../server/src/runtime/session";
+
+interface ArraySpec {
+  file: string;
+  dtype: "float32" | "int64";
+  shape: number[];
+}
+interface Cases {
+  device: string;
+  dtype: string;
+  torch: string;
+  gpu?: string;
+  models: Record<"vision" | "llm", { preset: string; graph: string; layers: number; parity: { inputs: Record<string, ArraySpec>; output: ArraySpec } }>;
+  cases: { model: "vision" | "llm"; shape: string; batch: number; length: number; torch_ms: number }[];
+}
+
+const REPEATS = Number(process.env.REPEATS ?? 20);
+const [dir, deviceArg = "cuda"] = process.argv.slice(2);
+if (!dir) throw new Error("usage: node check.cjs <dir with cases.json> [cuda|cpu]");
+const device = deviceArg as Device;
+const cases = JSON.parse(readFileSync(path.join(dir, "cases.json"), "utf8")) as Cases;
+
+function read(spec: ArraySpec): HostTensor {
+  const bytes = readFileSync(path.join(dir!, spec.file));
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  return { data: spec.dtype === "int64" ? new BigInt64Array(buffer) : new Float32Array(buffer), dims: spec.shape };
+}
+
+function feeds(model: "vision" | "llm", batch: number, length: number, size: number, vocab: number): Record<string, HostTensor> {
+  if (model === "vision") return { pixel_values: { data: Float32Array.from({ length: batch * 3 * size * size }, () => Math.random() * 2 - 1), dims: [batch, 3, size, size] } };
+  const ones = () => new BigInt64Array(batch * length).fill(1n);
+  const ids = BigInt64Array.from({ length: batch * length }, () => BigInt(Math.floor(Math.random() * vocab)));
+  return { input_ids: { data: ids, dims: [batch, length] }, attention_mask: { data: ones(), dims: [batch, length] }, embed_mask: { data: ones(), dims: [batch, length] } };
+}
+
+function relativeError(actual: Float32Array, expected: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  return diff / scale;
+}
+
+async function medianMs(run: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 3; i++) await run();
+  const samples: number[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const t0 = performance.now();
+    await run();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[samples.length >> 1]!;
+}
+
+async function main(): Promise<void> {
+  const rows: Record<string, unknown>[] = [];
+  const parity: Record<string, number> = {};
+  for (const model of ["vision", "llm"] as const) {
+    const info = cases.models[model];
+    const session = await GraphSession.open(path.join(dir!, info.graph), device);
+    try {
+      const output = model === "vision" ? "image_embeds" : "features";
+      const inputs = Object.fromEntries(Object.entries(info.parity.inputs).map(([name, spec]) => [name, read(spec)]));
+      const result = await session.run(inputs, [output]);
+      parity[model] = relativeError(result[output]!.data, read(info.parity.output).data as Float32Array);
+      const size = model === "vision" ? (session.inputs[0]!.shape[2] as number) : 0;
+      for (const c of cases.cases.filter((x) => x.model === model)) {
+        // The vocabulary is only needed to draw ids; any id below the smallest real vocabulary (512) is valid.
+        const ortMs = await medianMs(() => session.run(feeds(model, c.batch, c.length, size, 512), [output]));
+        const unit = model === "vision" ? "img/s" : "texts/s";
+        rows.push({ model: `${info.preset} (${info.layers} layers)`, shape: c.shape, ortMs, torchMs: c.torch_ms, ortPerS: (c.batch / ortMs) * 1000, torchPerS: (c.batch / c.torch_ms) * 1000, unit, speedup: c.torch_ms / ortMs });
+      }
+    } finally {
+      await session.release();
+    }
+  }
+  const f = (x: number, d = 2) => x.toFixed(d);
+  const lines = [
+    `GPU check: ${cases.gpu ?? "no GPU"}, device ${device}, ${cases.dtype}, torch ${cases.torch}, ${REPEATS} timed runs each (median)`,
+    `parity (relative error against torch): vision ${parity.vision!.toExponential(2)}, llm ${parity.llm!.toExponential(2)}`,
+    "",
+    "| model | shape | ORT via runtime ms | torch eager ms | ORT /s | torch /s | ORT ÷ torch |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ...rows.map((r) => `| ${r.model} | ${r.shape} | ${f(r.ortMs as number)} | ${f(r.torchMs as number)} | ${f(r.ortPerS as number, 1)} ${r.unit} | ${f(r.torchPerS as number, 1)} ${r.unit} | ${f(r.speedup as number)}× |`),
+  ];
+  writeFileSync(path.join(dir!, "results.json"), JSON.stringify({ cases, parity, rows, markdown: lines.join("\n") }, null, 2) + "\n");
+  console.log(lines.join("\n"));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
