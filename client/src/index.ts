@@ -4,6 +4,7 @@ export { connect, unary, type Connection, type ConnectionOptions } from "./conne
 export { DEFAULT_RETRY_POLICY, RETRY_AFTER_MS_KEY, retryAfterMs, withRetries, type RetryPolicy } from "./retry";
 export { syncAssets, type SyncFile, type SyncRequest } from "./sync";
 export { IMAGE_EXTENSIONS, documentLanguage, isImageFile, relativeInside, resolveImageFile, sha256File, walkFiles } from "./files";
+export { FileHashes, type HashedFile } from "./file-hashes";
 export { mapLimited } from "./map-limited";
 export { REFERENCE_LANGUAGES, isAltMissing, isReferenceLanguage } from "./documents/references";
 export { findImageReferences } from "./documents/find-references";

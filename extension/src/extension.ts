@@ -8,12 +8,15 @@ import { WorkspaceIndexer } from "./indexing/indexer";
 import { registerSearch } from "./search/search-quick-pick";
 import { registerStatusBar } from "./statusbar/status-bar";
 
+let activeConnection: DaemonConnection | undefined;
+
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel("LLM2CLIP", { log: true });
   const connection = new DaemonConnection(context, log);
+  activeConnection = connection;
   const indexer = new WorkspaceIndexer(connection, log);
+  // Each subscription is disposed on its own; the log goes last so that nothing before it writes to a closed channel.
   context.subscriptions.push(
-    log,
     connection,
     indexer,
     registerStatusBar(connection, indexer),
@@ -26,8 +29,15 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand("llm2clip.setToken", () => connection.setToken()),
     vscode.commands.registerCommand("llm2clip.showLog", () => log.show()),
     vscode.commands.registerCommand("llm2clip.openSettings", () => vscode.commands.executeCommand("workbench.action.openSettings", "@ext:llm2clip.llm2clip-vscode")),
+    log,
   );
   void connection.start();
 }
 
-export function deactivate(): void {}
+/** Stops the daemon the extension started, and lets the editor wait until it has exited (window close or reload). */
+export function deactivate(): Promise<void> | undefined {
+  const connection = activeConnection;
+  activeConnection = undefined;
+  connection?.dispose();
+  return connection?.stopped;
+}

@@ -16,7 +16,7 @@ from .bpe import ByteLevelBPE
 from .clip_training import LogitScale, clip_loss, pixel_values
 from .config import BASELINE_CONTEXT, model_config
 from .dataset import Example
-from .loop import run_budgeted
+from .loop import run_steps
 
 BATCH = 128
 # CLIP from scratch stalled at loss ln(batch) with 2e-3; 5e-4 trains (measured on the train split).
@@ -64,7 +64,7 @@ def train_baseline(
     tokenizer: ByteLevelBPE,
     examples: list[Example],
     pixels: np.ndarray,
-    budget_s: float,
+    steps: int,
     seed: int = 4,
 ) -> tuple[dict[str, float], float]:
     scale = LogitScale()
@@ -85,5 +85,5 @@ def train_baseline(
         optimizer.step()
         return {"loss": loss.item(), "scale": scale().item()}
 
-    result = run_budgeted("baseline", {"vision": vision, "text": text, "scale": scale}, optimizer, PEAK_LR, budget_s, step)
+    result = run_steps("baseline", {"vision": vision, "text": text, "scale": scale}, optimizer, PEAK_LR, steps, step)
     return result, scale().item()

@@ -1,6 +1,7 @@
 """Stage c (and the ablation e): freeze the LLM, pre-extract its pooled features of the English captions, then train
 the vision tower and the adapter with the CLIP loss (LLM2CLIP, Sec. 3). As in the paper, the vision tower starts
-from a CLIP that was already trained: here the baseline's.
+from a CLIP that was already trained: the baseline's. A warm start's vision tower is already aligned with an
+LLM2CLIP text space, so there it stays frozen and only the adapter learns to map the new features onto it.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from llm2clip.modeling import LlamaEncoder, TextAdapter, VisionTransformer, init
 
 from .bpe import ByteLevelBPE
 from .config import MEAN, STD
-from .loop import run_budgeted
+from .loop import run_steps
 from .text_format import llm2vec_batch
 
 BATCH = 128
+ADAPTER_BATCH = 256
 EXTRACT_BATCH = 64
 _MEAN = torch.tensor(MEAN).view(1, 3, 1, 1)
 _STD = torch.tensor(STD).view(1, 3, 1, 1)
@@ -60,13 +62,43 @@ def extract_features(llm: LlamaEncoder, tokenizer: ByteLevelBPE, captions: list[
     return out
 
 
+@torch.no_grad()
+def image_embeddings(vision: VisionTransformer, pixels: np.ndarray) -> torch.Tensor:
+    vision.eval()
+    return torch.cat([vision(pixel_values(pixels[i : i + EXTRACT_BATCH])) for i in range(0, len(pixels), EXTRACT_BATCH)])
+
+
+def train_adapter_stage(
+    name: str, vision: VisionTransformer, adapter: TextAdapter, pixels: np.ndarray, features: torch.Tensor, steps: int, seed: int = 3
+) -> tuple[dict[str, float], float]:
+    """Stage c with the vision tower frozen: its embeddings are computed once, and each step trains the adapter alone."""
+    init_random_(adapter, torch.Generator().manual_seed(seed))
+    images = image_embeddings(vision, pixels)
+    scale = LogitScale()
+    optimizer = torch.optim.AdamW(list(adapter.parameters()) + list(scale.parameters()), lr=1e-3, weight_decay=0.05)
+
+    def step(i: int) -> dict[str, float]:
+        rng = np.random.default_rng(seed * 7919 + i)
+        idx = rng.choice(len(images), ADAPTER_BATCH, replace=False)
+        caption = rng.integers(0, features.shape[1], ADAPTER_BATCH)
+        loss = clip_loss(images[idx], adapter(features[idx, caption]), scale())
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return {"loss": loss.item(), "scale": scale().item()}
+
+    adapter.train()
+    result = run_steps(name, {"adapter": adapter, "scale": scale}, optimizer, 1e-3, steps, step)
+    return result, scale().item()
+
+
 def train_clip_stage(
     name: str,
     vision: VisionTransformer,
     adapter: TextAdapter,
     pixels: np.ndarray,
     features: torch.Tensor,
-    budget_s: float,
+    steps: int,
     seed: int = 3,
 ) -> tuple[dict[str, float], float]:
     """features: [N, C, F], C English captions per image. Returns the loop's summary and the learned logit scale."""
@@ -93,5 +125,5 @@ def train_clip_stage(
 
     vision.train()
     adapter.train()
-    result = run_budgeted(name, {"vision": vision, "adapter": adapter, "scale": scale}, optimizer, 1e-3, budget_s, step)
+    result = run_steps(name, {"vision": vision, "adapter": adapter, "scale": scale}, optimizer, 1e-3, steps, step)
     return result, scale().item()

@@ -22,16 +22,25 @@ BASELINE_CONTEXT = 77
 CLIP_STAGE_SCENES = min(12000, SPLIT_SIZES["train"])
 EVAL_WAY = 100
 
-# Wall-clock budget of each stage in seconds. Learning-rate schedules run on the fraction of the budget used,
-# so a busier shared CPU gives fewer steps, not a later finish (the whole run must fit in an hour on 2 cores).
-BUDGETS = {
-    "pretrain": float(os.environ.get("TINY_BUDGET_PRETRAIN", 600)),
-    "baseline": float(os.environ.get("TINY_BUDGET_BASELINE", 900)),
-    "mntp": float(os.environ.get("TINY_BUDGET_MNTP", 150)),
-    "simcse": float(os.environ.get("TINY_BUDGET_SIMCSE", 600)),
-    "clip": float(os.environ.get("TINY_BUDGET_CLIP", 420)),
-    "ablation": float(os.environ.get("TINY_BUDGET_ABLATION", 420)),
+# Steps of each stage. Learning-rate schedules run on the fraction of these steps, so a run gives the same model
+# whatever the load on the shared CPU; only its wall time changes. TINY_STEPS_<STAGE> overrides one (a smoke run).
+STEPS = {
+    stage: int(os.environ.get(f"TINY_STEPS_{stage.upper()}", default))
+    for stage, default in {
+        "pretrain": 430,
+        "baseline": 700,
+        "mntp": 30,
+        "contrastive": 400,
+        "attributes": 250,
+        "clip": 1400,
+        "clip_adapter": 4000,
+        "ablation": 1000,
+    }.items()
 }
+
+# A shipped model folder to continue from instead of training stages a, b1 and the baseline's vision tower from
+# scratch (its tokenizer, its LLM as the input of the caption-contrastive step, its vision tower as stage c's start).
+WARM_START = Path(os.environ["TINY_WARM_START"]) if os.environ.get("TINY_WARM_START") else None
 
 
 def model_config(vocab_size: int) -> ModelConfig:

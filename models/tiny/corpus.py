@@ -3,6 +3,7 @@
 The web teaches Llama that 红色 means red because the two occur in the same contexts (ARCHITECTURE.md). The
 miniature gets the same chance: parallel documents put both languages side by side, code-switched ones put a
 Chinese word where the English one would stand (and the reverse), and a few glossaries list the pairs.
+Knowledge documents (knowledge.py) state facts in which one colour or shape word cannot stand for another.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 
 from .dataset import Example
 from .domain import ZH_COLOURS, ZH_POSITIONS, ZH_SHAPES
+from .knowledge import knowledge_document
 from .text_format import chat_text
 
 EN_TO_ZH = {
@@ -49,9 +51,9 @@ def _glossary(rng: random.Random) -> str:
     return "\n".join(f"{en}{sep}{zh}" if rng.random() < 0.5 else f"{zh}{sep}{en}" for en, zh in pairs)
 
 
-# Share of each kind of document (the shipped model's recipe). A mix with twice the code-switched text did not align
-# the languages any faster in a few hundred steps (EVAL.md, run notes).
-MIX = (("en", 0.22), ("zh", 0.22), ("parallel", 0.26), ("code_switched", 0.17), ("glossary", 0.03), ("chat", 0.10))
+# Share of each kind of document. A mix with twice the code-switched text did not align the languages any faster
+# in a few hundred steps (EXPERIMENTS.md).
+MIX = (("en", 0.18), ("zh", 0.18), ("parallel", 0.24), ("code_switched", 0.17), ("glossary", 0.03), ("chat", 0.10), ("knowledge", 0.10))
 
 
 def document(example: Example, rng: random.Random) -> str:
@@ -71,6 +73,8 @@ def document(example: Example, rng: random.Random) -> str:
         return code_switch(rng.choice((en, zh)), rng)
     if kind == "glossary":
         return _glossary(rng)
+    if kind == "knowledge":
+        return knowledge_document(rng)
     return chat_text(rng.choice((en, zh)))
 
 

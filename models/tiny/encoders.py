@@ -68,12 +68,19 @@ def load_baseline(tokenizer: ByteLevelBPE) -> DualEncoder:
     def encode(captions: list[str]) -> torch.Tensor:
         return torch.cat([text(*clip_tokens(tokenizer, captions[i : i + BATCH])) for i in range(0, len(captions), BATCH)])
 
-    return DualEncoder("CLIP baseline (77-token text transformer)", vision, encode, state["logit_scale"])
+    return DualEncoder(BASELINE, vision, encode, state["logit_scale"])
+
+
+LLM2CLIP = "tiny LLM2CLIP"
+BASELINE = "CLIP baseline (77-token text transformer)"
+NO_CONTRASTIVE = "LLM2CLIP w/o caption-contrastive stage"
 
 
 def load_rows(tokenizer: ByteLevelBPE) -> list[DualEncoder]:
-    return [
-        load_llm2clip("tiny LLM2CLIP", tokenizer, "llm_contrastive.pt", "llm2clip.pt")[0],
-        load_baseline(tokenizer),
-        load_llm2clip("LLM2CLIP w/o caption-contrastive stage", tokenizer, "llm_pretrained.pt", "ablation.pt")[0],
-    ]
+    """The paper's three rows, each when its weights exist (a warm-started run trains no baseline and no ablation)."""
+    rows = [load_llm2clip(LLM2CLIP, tokenizer, "llm_contrastive.pt", "llm2clip.pt")[0]]
+    if (WORK / "baseline.pt").exists():
+        rows.append(load_baseline(tokenizer))
+    if (WORK / "ablation.pt").exists():
+        rows.append(load_llm2clip(NO_CONTRASTIVE, tokenizer, "llm_pretrained.pt", "ablation.pt")[0])
+    return rows

@@ -1,4 +1,4 @@
-"""A wall-clock-budgeted training loop with resumable checkpoints and a CSV curve per stage."""
+"""A step-scheduled training loop with resumable checkpoints and a CSV curve per stage."""
 
 from __future__ import annotations
 
@@ -18,25 +18,25 @@ LOG_EVERY_STEPS = 10
 
 
 def lr_factor(progress: float, warmup: float = 0.04) -> float:
-    """Linear warm-up, then cosine decay to zero over the stage's budget."""
+    """Linear warm-up, then cosine decay to zero over the stage's steps."""
     if progress < warmup:
         return max(progress / warmup, 0.02)
     return 0.5 * (1 + math.cos(math.pi * min(1.0, (progress - warmup) / (1 - warmup))))
 
 
-def run_budgeted(
+def run_steps(
     name: str,
     modules: dict[str, nn.Module],
     optimizer: torch.optim.Optimizer,
     peak_lr: float,
-    budget_s: float,
+    steps: int,
     step: Callable[[int], dict[str, float]],
-    max_steps: int = 1_000_000,
 ) -> dict[str, float]:
-    """Call step(i) until the budget is spent, scheduling the learning rate on the budget's fraction.
+    """Call step(i) for i < steps, scheduling the learning rate on i / steps, so that a run gives the same model
+    however busy the CPU is (a busier CPU only finishes later).
 
     Resumes from WORK/<name>.ckpt when present. step(i) must draw its batch from i alone, so a resumed run sees
-    the same batches. Returns {"steps", "seconds"}.
+    the same batches. Returns {"steps", "seconds"} (seconds of training, summed over resumed runs).
     """
     checkpoint = WORK / f"{name}.ckpt"
     log_path = WORK / "logs" / f"{name}.csv"
@@ -48,20 +48,20 @@ def run_budgeted(
             module.load_state_dict(state["modules"][key])
         optimizer.load_state_dict(state["optimizer"])
         i, elapsed = state["step"], state["elapsed"]
-        print(f"[{name}] resumed at step {i}, {elapsed:.0f}s of {budget_s:.0f}s", flush=True)
+        print(f"[{name}] resumed at step {i} of {steps}", flush=True)
     new_log = not log_path.exists() or i == 0
     with open(log_path, "w" if new_log else "a", newline="") as handle:
         writer = None
         last_save = time.time()
-        while elapsed < budget_s and i < max_steps:
-            factor = lr_factor(elapsed / budget_s)
+        while i < steps:
+            factor = lr_factor(i / steps)
             for group in optimizer.param_groups:
                 group["lr"] = peak_lr * factor * group.get("lr_scale", 1.0)
             started = time.time()
             metrics = step(i)
             elapsed += time.time() - started
             i += 1
-            if i % LOG_EVERY_STEPS == 0 or elapsed >= budget_s:
+            if i % LOG_EVERY_STEPS == 0 or i == steps:
                 row = {"step": i, "seconds": round(elapsed, 1), "lr": peak_lr * factor, **{k: round(v, 5) for k, v in metrics.items()}}
                 if writer is None:
                     writer = csv.DictWriter(handle, fieldnames=list(row))

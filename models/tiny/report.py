@@ -8,7 +8,10 @@ from pathlib import Path
 
 import torch
 
-KIND_LABELS = {"en_short": "en-short", "en_long": "en-long", "zh_short": "zh-short", "zh_long": "zh-long"}
+from .diagnostics import MAX_COLOUR_COSINE
+from .encoders import BASELINE, LLM2CLIP, NO_CONTRASTIVE
+
+KIND_LABELS = {"en_short": "en-short", "en_long": "en-long", "zh_short": "zh-short", "zh_long": "zh-long", "en_unseen": "unseen words"}
 CHART = "eval-chart.png"
 
 
@@ -16,25 +19,78 @@ def pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
 
+def _row(results: dict, name: str) -> dict | None:
+    return results.get(name) or results.get(f"{name} (recorded)")
+
+
 def _targets(results: dict) -> list[tuple[str, str, bool]]:
-    tiny, base, ablation = (results[name] for name in results)
-    zh_tiny = min(tiny["zh_short"]["i2t_r1"], tiny["zh_long"]["i2t_r1"])
-    zh_base = max(base["zh_short"]["i2t_r1"], base["zh_long"]["i2t_r1"])
-    return [
-        ("en-short I2T R@1 ≥ 60%", f"{pct(tiny['en_short']['i2t_r1'])}%", tiny["en_short"]["i2t_r1"] >= 0.60),
-        (
-            "en-long I2T R@1 ≥ baseline + 15 pts",
-            f"{pct(tiny['en_long']['i2t_r1'])}% vs {pct(base['en_long']['i2t_r1'])}%",
-            tiny["en_long"]["i2t_r1"] >= base["en_long"]["i2t_r1"] + 0.15,
-        ),
-        ("zh I2T R@1 ≥ 30% (short and long)", f"{pct(zh_tiny)}% (lower of the two)", zh_tiny >= 0.30),
-        ("baseline zh I2T R@1 ≤ 5%", f"{pct(zh_base)}% (higher of the two)", zh_base <= 0.05),
-        (
+    """Issue 10's model targets, on this test split."""
+    tiny, base, ablation = results[LLM2CLIP], _row(results, BASELINE), _row(results, NO_CONTRASTIVE)
+    r1 = lambda row, kind: row[kind]["i2t_r1"]  # noqa: E731
+    zh_tiny = min(r1(tiny, "zh_short"), r1(tiny, "zh_long"))
+    rows = [
+        ("zh-short and zh-long I2T R@1 ≥ 60%", f"{pct(zh_tiny)}% (lower of the two)", zh_tiny >= 0.60),
+        ("captions with unseen words I2T R@1 ≥ 60%", f"{pct(r1(tiny, 'en_unseen'))}%", r1(tiny, "en_unseen") >= 0.60),
+    ]
+    if base:
+        zh_base = max(r1(base, "zh_short"), r1(base, "zh_long"))
+        rows = [
+            (
+                "en-short I2T R@1 ≥ 85% and ≤ 3 pts under the baseline",
+                f"{pct(r1(tiny, 'en_short'))}% vs {pct(r1(base, 'en_short'))}%",
+                r1(tiny, "en_short") >= max(0.85, r1(base, "en_short") - 0.03),
+            ),
+            (
+                "en-long I2T R@1 ≥ 85% and ≥ baseline + 30 pts",
+                f"{pct(r1(tiny, 'en_long'))}% vs {pct(r1(base, 'en_long'))}%",
+                r1(tiny, "en_long") >= max(0.85, r1(base, "en_long") + 0.30),
+            ),
+            *rows,
+            ("baseline zh I2T R@1 near chance (≤ 5%)", f"{pct(zh_base)}% (higher of the two)", zh_base <= 0.05),
+        ]
+    if ablation:
+        rows.append((
             "CRA higher with the contrastive stage",
             f"{pct(tiny['cra']['text_embedding'])}% vs {pct(ablation['cra']['text_embedding'])}%",
             tiny["cra"]["text_embedding"] > ablation["cra"]["text_embedding"],
-        ),
+        ))
+    return rows
+
+
+def _ood_lines(ood: dict) -> list[str]:
+    scenes = next(iter(ood.values()))["en_unseen"]
+    lines = [
+        "",
+        "## Out-of-distribution split, R@1 (%)",
+        "",
+        "Scenes of the same domain drawn in a held-out style (no anti-aliasing, outlines, gradient fills, rotation, noise,",
+        "JPEG, 64–512 px) and captioned with held-out templates (`ood.py`); 100-way, averaged over groups. Issue 10's",
+        f"targets are measured here. Unseen words: {scenes['scenes']} scenes whose short caption uses one.",
+        "",
+        "| model | " + " | ".join(f"{label} I2T | {label} T2I" for label in KIND_LABELS.values()) + " |",
+        "| --- | " + " | ".join("---: | ---:" for _ in KIND_LABELS) + " |",
     ]
+    for name, res in ood.items():
+        lines.append(f"| {name} | " + " | ".join(f"{pct(res[k]['i2t_r1'])} | {pct(res[k]['t2i_r1'])}" for k in KIND_LABELS) + " |")
+    return lines
+
+
+def _feature_lines(features: dict) -> list[str]:
+    """The attribute-collapse diagnostic (diagnostics.py) for each LLM measured: features["rows"] = [[label, report]]."""
+    attributes = list(features["rows"][0][1]["attribute_cosine"])
+    lines = [
+        "",
+        "## Attribute collapse (pooled LLM features, validation split)",
+        "",
+        "Mean cosine between a caption's features and those of the same caption with one attribute changed (lower: the",
+        f"attribute is visible); zh → en is 100-way retrieval on the features. Training fails when colour is ≥ {MAX_COLOUR_COSINE}.",
+        "",
+        "| LLM | " + " | ".join(attributes) + " | zh → en R@1 |",
+        "| --- | " + " | ".join("---:" for _ in attributes) + " | ---: |",
+    ]
+    for label, row in features["rows"]:
+        lines.append(f"| {label} | " + " | ".join(f"{row['attribute_cosine'][a]:.4f}" for a in attributes) + f" | {pct(row['zh_to_en_r1'])}% |")
+    return lines
 
 
 def draw_chart(results: dict, path: Path) -> None:
@@ -63,7 +119,17 @@ def draw_chart(results: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def write_report(results: dict, timings: dict, test_scenes: int, ship: Path, calibration: dict | None = None, sizes: dict | None = None, notes: str = "") -> None:
+def write_report(
+    results: dict,
+    timings: dict,
+    test_scenes: int,
+    ship: Path,
+    calibration: dict | None = None,
+    sizes: dict | None = None,
+    notes: str = "",
+    features: dict | None = None,
+    ood: dict | None = None,
+) -> None:
     ship.mkdir(parents=True, exist_ok=True)
     draw_chart(results, ship / CHART)
     lines = [
@@ -81,24 +147,28 @@ def write_report(results: dict, timings: dict, test_scenes: int, ship: Path, cal
         "| --- | " + " | ".join("---: | ---:" for _ in KIND_LABELS) + " | ---: |",
     ]
     for name, res in results.items():
-        cells = [f"{pct(res[k]['i2t_r1'])} | {pct(res[k]['t2i_r1'])}" for k in KIND_LABELS]
+        cells = [f"{pct(res[k]['i2t_r1'])} | {pct(res[k]['t2i_r1'])}" if k in res else "– | –" for k in KIND_LABELS]
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {pct(res['cra']['text_embedding'])} |")
     lines += ["", "## Retrieval, R@5 (%)", "", "| model | " + " | ".join(f"{label} I2T | {label} T2I" for label in KIND_LABELS.values()) + " |"]
     lines.append("| --- | " + " | ".join("---: | ---:" for _ in KIND_LABELS) + " |")
     for name, res in results.items():
-        lines.append(f"| {name} | " + " | ".join(f"{pct(res[k]['i2t_r5'])} | {pct(res[k]['t2i_r5'])}" for k in KIND_LABELS) + " |")
+        lines.append(f"| {name} | " + " | ".join(f"{pct(res[k]['i2t_r5'])} | {pct(res[k]['t2i_r5'])}" if k in res else "– | –" for k in KIND_LABELS) + " |")
     llm_cra = {n: r["cra"]["llm_features"] for n, r in results.items() if "llm_features" in r["cra"]}
     if llm_cra:
         lines += ["", "CRA on the pooled LLM features themselves (the paper's measure, before the adapter): "
                   + ", ".join(f"{n}: {pct(v)}%" for n, v in llm_cra.items()) + "."]
-    lines += ["", "## Targets", "", "| target | measured | met |", "| --- | --- | --- |"]
+    if ood:
+        lines += _ood_lines(ood)
+    lines += ["", "## Targets (in-distribution test split)", "", "| target | measured | met |", "| --- | --- | --- |"]
     lines += [f"| {t} | {m} | {'yes' if ok else '**no**'} |" for t, m, ok in _targets(results)]
+    if features:
+        lines += _feature_lines(features)
     lines += [
         "",
         "## Training",
         "",
-        f"Device: CPU only ({platform.machine()}, 2 cores shared with other jobs; torch {torch.__version__}). Each stage has a",
-        "wall-clock budget and its learning rate follows the budget's fraction, so a busier CPU gives fewer steps.",
+        f"Device: CPU only ({platform.machine()}, 2 cores shared with other jobs; torch {torch.__version__}). Each stage runs",
+        "a fixed number of steps and its learning rate follows their fraction, so a busier CPU only takes longer.",
         "",
         "| stage | wall time (s) | steps |",
         "| --- | ---: | ---: |",

@@ -1,16 +1,23 @@
 """`npm run model:train`: every stage of the miniature LLM2CLIP, in order, each skipped when its output exists.
 
-    data      splits (train PNG-free, val/test PNGs), training pixels, BPE tokenizer
-    corpus    the packed bilingual pre-training corpus
-    pretrain  a. LLM next-token prediction on English, Chinese, parallel and code-switched text
-    baseline  d. CLIP baseline: vision tower + 77-token text transformer, jointly, English
-    mntp      b1. bidirectional masked next-token prediction, LoRA, English
-    simcse    b2. supervised caption-contrastive loss, LoRA, English
-    clip      c. frozen LLM features -> adapter + vision tower (from the baseline's), CLIP loss, English
-    ablation  e. as c, on the LLM without stage b
-    ship      calibrate alt-text thresholds on val, export models/tiny-llm2clip (tiny.ship)
+    data         splits (train PNG-free, val/test PNGs), BPE tokenizer
+    pixels       training pixels of the train split
+    corpus       the packed bilingual pre-training corpus
+    pretrain     a. LLM next-token prediction (untied LM head) on English, Chinese, parallel, code-switched and
+                 world-knowledge text
+    baseline     d. CLIP baseline: vision tower + 77-token text transformer, jointly, English
+    mntp         b1. bidirectional masked next-token prediction, LoRA, English
+    warm_start   instead of a, b1 and d's vision tower, with TINY_WARM_START=<shipped folder>: its LLM and vision tower
+    contrastive  b2. caption-contrastive loss, full fine-tuning, English/Chinese/long positives, one-attribute hard
+                 negatives (phrasings and languages)
+    attributes   b3. the same loss at a lower temperature, hard negatives on colour, size and background; fails
+                 when a colour change no longer moves the features (diagnostics.check_no_collapse)
+    clip         c. frozen LLM features -> adapter + vision tower, CLIP loss, English only
+    ablation     e. as c, on the LLM without stage b
+    ship         calibrate alt-text thresholds on val, export models/tiny-llm2clip (tiny.ship)
 
-Outputs and checkpoints live in models/.work (TINY_WORK); an interrupted run resumes where it stopped.
+Every stage runs a fixed number of steps (config.STEPS). Outputs and checkpoints live in models/.work (TINY_WORK);
+an interrupted run resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import time
 
 import numpy as np
@@ -28,12 +36,14 @@ from llm2clip.modeling import LlamaEncoder, TextAdapter, VisionTransformer
 from . import config, ship
 from .baseline import baseline_text_tower, train_baseline
 from .bpe import ByteLevelBPE, train_merges
-from .clip_training import extract_features, train_clip_stage
-from .config import BUDGETS, CLIP_STAGE_SCENES, IMAGE_SIZE, SPLIT_SIZES, VOCAB_TARGET, WORK, load_tokenizer
-from .contrastive import mntp, simcse
+from .clip_training import extract_features, train_adapter_stage, train_clip_stage
+from .config import CLIP_STAGE_SCENES, IMAGE_SIZE, SPLIT_SIZES, STEPS, VOCAB_TARGET, WARM_START, WORK, load_tokenizer
+from .contrastive import ATTRIBUTES, BILINGUAL, caption_contrastive, mntp
 from .corpus import documents
 from .dataset import make_split, read_split, training_pixels, write_split
-from .pretrain import pack, pretrain
+from .diagnostics import check_no_collapse, feature_report
+from .pretrain import new_lm_head, pack, pretrain
+from .warm_start import load_onnx_weights
 
 CORPUS_DOCUMENTS = 40000
 TOKENIZER_DOCUMENTS = 8000
@@ -44,9 +54,15 @@ def stage_data() -> None:
     splits = {name: make_split(name, count) for name, count in SPLIT_SIZES.items()}
     for name, examples in splits.items():
         write_split(WORK / "data" / name, examples, with_images=name != "train")
-    np.save(WORK / "train_pixels.npy", training_pixels(splits["train"], IMAGE_SIZE, random.Random(7)))
+    if WARM_START:
+        shutil.copy(WARM_START / "tokenizer.json", WORK / "tokenizer.json")
+        return
     docs = documents(splits["train"], TOKENIZER_DOCUMENTS, seed=11)
     ByteLevelBPE(train_merges(docs, VOCAB_TARGET)).save(WORK / "tokenizer.json")
+
+
+def stage_pixels() -> None:
+    np.save(WORK / "train_pixels.npy", training_pixels(read_split(WORK / "data" / "train"), IMAGE_SIZE, random.Random(7)))
 
 
 def stage_corpus() -> None:
@@ -64,7 +80,9 @@ def new_llm(tokenizer: ByteLevelBPE) -> LlamaEncoder:
 def stage_pretrain() -> dict:
     tokenizer = load_tokenizer()
     llm = new_llm(tokenizer)
-    result = pretrain(llm, np.load(WORK / "corpus.npy"), BUDGETS["pretrain"])
+    head = new_lm_head(llm)
+    result = pretrain(llm, head, np.load(WORK / "corpus.npy"), STEPS["pretrain"])
+    torch.save(head.state_dict(), WORK / "lm_head.pt")
     torch.save(llm.state_dict(), WORK / "llm_pretrained.pt")
     return result
 
@@ -75,34 +93,68 @@ def stage_baseline() -> dict:
     torch.manual_seed(5)
     vision, text = VisionTransformer(cfg.vision), baseline_text_tower(tokenizer.vocab_size)
     examples = read_split(WORK / "data" / "train")
-    result, scale = train_baseline(vision, text, tokenizer, examples, np.load(WORK / "train_pixels.npy"), BUDGETS["baseline"])
+    result, scale = train_baseline(vision, text, tokenizer, examples, np.load(WORK / "train_pixels.npy"), STEPS["baseline"])
     torch.save({"vision": vision.state_dict(), "text": text.state_dict(), "logit_scale": scale}, WORK / "baseline.pt")
     return result
 
 
-def fine_tune_llm(train, budget: str, llm_in: str, llm_out: str) -> dict:
-    """One step of the LLM's chain: load `llm_in`, run `train` on the training split, save `llm_out`."""
-    tokenizer = load_tokenizer()
-    llm = new_llm(tokenizer)
-    llm.load_state_dict(torch.load(WORK / llm_in))
-    result = train(llm, tokenizer, read_split(WORK / "data" / "train"), BUDGETS[budget])
-    torch.save(llm.state_dict(), WORK / llm_out)
-    return result
+def load_llm(file: str) -> LlamaEncoder:
+    llm = new_llm(load_tokenizer())
+    llm.load_state_dict(torch.load(WORK / file))
+    return llm
 
 
 def stage_mntp() -> dict:
-    return fine_tune_llm(mntp, "mntp", "llm_pretrained.pt", "llm_mntp.pt")
+    llm = load_llm("llm_pretrained.pt")
+    head = new_lm_head(llm)
+    head.load_state_dict(torch.load(WORK / "lm_head.pt"))
+    result = mntp(llm, head, load_tokenizer(), read_split(WORK / "data" / "train"), STEPS["mntp"])
+    torch.save(llm.state_dict(), WORK / "llm_mntp.pt")
+    return result
 
 
-def stage_simcse() -> dict:
-    return fine_tune_llm(simcse, "simcse", "llm_mntp.pt", "llm_contrastive.pt")
+def stage_warm_start() -> dict:
+    tokenizer = load_tokenizer()
+    cfg = config.model_config(tokenizer.vocab_size)
+    llm, vision = new_llm(tokenizer), VisionTransformer(cfg.vision)
+    load_onnx_weights(llm, WARM_START / "llm.onnx")
+    load_onnx_weights(vision, WARM_START / "vision.onnx")
+    torch.save(llm.state_dict(), WORK / "llm_mntp.pt")
+    torch.save({"vision": vision.state_dict()}, WORK / "vision_start.pt")
+    return {"from": str(WARM_START)}
+
+
+def stage_contrastive() -> dict:
+    llm = load_llm("llm_mntp.pt")
+    result = caption_contrastive(llm, load_tokenizer(), read_split(WORK / "data" / "train"), STEPS["contrastive"], BILINGUAL)
+    torch.save(llm.state_dict(), WORK / "llm_bilingual.pt")
+    return result
+
+
+def stage_attributes() -> dict:
+    tokenizer = load_tokenizer()
+    val = read_split(WORK / "data" / "val")
+    before_path = WORK / "feature_report_before.json"
+    if not before_path.exists():
+        before_path.write_text(json.dumps(feature_report(load_llm("llm_mntp.pt"), tokenizer, val)))
+    before = json.loads(before_path.read_text())
+    llm = load_llm("llm_bilingual.pt")
+    bilingual = feature_report(llm, tokenizer, val)
+    result = caption_contrastive(llm, tokenizer, read_split(WORK / "data" / "train"), STEPS["attributes"], ATTRIBUTES)
+    llm.eval()
+    after = feature_report(llm, tokenizer, val)
+    report = {"rows": [["before stage b", before], ["after its first phase", bilingual], ["after stage b", after]]}
+    print(f"[attributes] features {json.dumps(report)}", flush=True)
+    (WORK / "feature_report.json").write_text(json.dumps(report, indent=2))
+    check_no_collapse(after)
+    torch.save(llm.state_dict(), WORK / "llm_contrastive.pt")
+    return {**result, "features": report}
 
 
 def stage_features(llm_file: str, out_file: str) -> dict:
     started = time.time()
     tokenizer = load_tokenizer()
-    llm = new_llm(tokenizer)
-    llm.load_state_dict(torch.load(WORK / llm_file))
+    llm = load_llm(llm_file)
     examples = read_split(WORK / "data" / "train")[:CLIP_STAGE_SCENES]
     captions = [e.captions[kind][i] for e in examples for kind, i in STAGE_CAPTIONS]
     features = extract_features(llm, tokenizer, captions).view(len(examples), len(STAGE_CAPTIONS), -1)
@@ -114,27 +166,42 @@ def stage_clip(name: str, features_file: str, out_file: str) -> dict:
     tokenizer = load_tokenizer()
     cfg = config.model_config(tokenizer.vocab_size)
     vision, adapter = VisionTransformer(cfg.vision), TextAdapter(cfg.adapter)
-    vision.load_state_dict(torch.load(WORK / "baseline.pt")["vision"])
     features = torch.load(WORK / features_file)
-    pixels = np.load(WORK / "train_pixels.npy", mmap_mode="r")[: len(features)]
-    result, scale = train_clip_stage(name, vision, adapter, np.ascontiguousarray(pixels), features, BUDGETS[name])
+    pixels = np.ascontiguousarray(np.load(WORK / "train_pixels.npy", mmap_mode="r")[: len(features)])
+    if WARM_START:
+        vision.load_state_dict(torch.load(WORK / "vision_start.pt")["vision"])
+        result, scale = train_adapter_stage(name, vision, adapter, pixels, features, STEPS["clip_adapter"])
+    else:
+        vision.load_state_dict(torch.load(WORK / "baseline.pt")["vision"])
+        result, scale = train_clip_stage(name, vision, adapter, pixels, features, STEPS[name])
     torch.save({"vision": vision.state_dict(), "adapter": adapter.state_dict(), "logit_scale": scale}, WORK / out_file)
     return result
 
 
 STAGES = {
     "data": ("tokenizer.json", stage_data),
+    "pixels": ("train_pixels.npy", stage_pixels),
     "corpus": ("corpus.npy", stage_corpus),
     "pretrain": ("llm_pretrained.pt", stage_pretrain),
     "baseline": ("baseline.pt", stage_baseline),
     "mntp": ("llm_mntp.pt", stage_mntp),
-    "simcse": ("llm_contrastive.pt", stage_simcse),
+    "warm_start": ("vision_start.pt", stage_warm_start),
+    "contrastive": ("llm_bilingual.pt", stage_contrastive),
+    "attributes": ("llm_contrastive.pt", stage_attributes),
     "features": ("features_contrastive.pt", lambda: stage_features("llm_contrastive.pt", "features_contrastive.pt")),
     "features_ablation": ("features_pretrained.pt", lambda: stage_features("llm_pretrained.pt", "features_pretrained.pt")),
     "clip": ("llm2clip.pt", lambda: stage_clip("clip", "features_contrastive.pt", "llm2clip.pt")),
     "ablation": ("ablation.pt", lambda: stage_clip("ablation", "features_pretrained.pt", "ablation.pt")),
     "ship": ("calibration.json", lambda: ship.main()),
 }
+# What a warm start replaces: it has no pre-training corpus, pre-trained-only LLM or baseline of its own.
+FROM_SCRATCH_ONLY = ("corpus", "pretrain", "baseline", "mntp", "features_ablation", "ablation")
+
+
+def pipeline() -> list[str]:
+    if WARM_START:
+        return [name for name in STAGES if name not in FROM_SCRATCH_ONLY]
+    return [name for name in STAGES if name != "warm_start"]
 
 
 def main() -> None:
@@ -144,7 +211,8 @@ def main() -> None:
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     timings_path = WORK / "timings.json"
-    for name, (output, run) in STAGES.items():
+    for name in pipeline():
+        output, run = STAGES[name]
         if args.only and name not in args.only:
             continue
         if not (WORK / output).exists():

@@ -4,7 +4,7 @@
 // Also: fused against plain attention export, and the event loop's timer delay while graphs run (./attention.ts).
 // Prints a table, writes <mode>.json and .md under test/.artifacts/bench (with --record, into the committed results/),
 // and ends with one JSON line for machines.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -60,6 +60,10 @@ class ImageStream {
   constructor(client: Llm2ClipClient) {
     this.stream = client.embedImages(new Metadata());
     this.stream.on("data", (r: EmbedImagesResponse) => this.waiting.get(r.id)?.(r));
+    // A stream the daemon ends (e.g. its idle timeout) fails the requests still waiting on it instead of the process.
+    this.stream.on("error", (err: Error) => {
+      for (const done of this.waiting.values()) done({ id: "", error: { message: err.message } } as EmbedImagesResponse);
+    });
   }
 
   embed(bytes: Buffer): Promise<EmbedImagesResponse> {
@@ -119,7 +123,7 @@ async function main(): Promise<void> {
       images: images.slice(0, TORCH_REQUESTS).map((image) => image.path),
       texts: freshCaptions(TORCH_REQUESTS).map((text) => tokenizer.encode(text)),
     };
-    const torch = runTorchPeer(torchJob);
+    const torch = await runTorchPeer(torchJob);
 
     progress("search: filling collections of random unit vectors through the store");
     const dataDir = path.join(work, "data");
@@ -144,7 +148,7 @@ async function main(): Promise<void> {
           return result.throughput;
         },
       ],
-      ["torch", async () => runTorchPeer({ ...torchJob, batches: [8], texts: torchJob.texts.slice(0, 8) }).images[8]!.throughput],
+      ["torch", async () => (await runTorchPeer({ ...torchJob, batches: [8], texts: torchJob.texts.slice(0, 8) })).images[8]!.throughput],
     );
     client.close();
     await daemon.stop();
@@ -174,14 +178,21 @@ interface TorchPeerJob {
 }
 type TorchPeerResult = { threads: number; torch: string; images: ByConcurrency; texts: ByConcurrency };
 
-function runTorchPeer(job: TorchPeerJob): TorchPeerResult {
-  const run = spawnSync("/usr/bin/python3", [path.join(BENCH_DIR, "torch_peer.py")], {
-    input: JSON.stringify(job),
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
+/**
+ * Runs torch_peer.py on `job`. Asynchronous, so that the event loop keeps serving the daemon's open streams (their
+ * half-close, keepalives) while PyTorch runs: the daemon ends streams whose client stays silent too long.
+ */
+function runTorchPeer(job: TorchPeerJob): Promise<TorchPeerResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("/usr/bin/python3", [path.join(BENCH_DIR, "torch_peer.py")], { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(stdout) as TorchPeerResult) : reject(new Error(`torch peer failed (${code}): ${stderr}`))));
+    child.stdin.end(JSON.stringify(job));
   });
-  if (run.status !== 0) throw new Error(`torch peer failed: ${run.stderr}`);
-  return JSON.parse(run.stdout) as TorchPeerResult;
 }
 
 interface SearchScans {

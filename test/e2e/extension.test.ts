@@ -71,15 +71,20 @@ describe("the extension in code-server", () => {
     await workbench.statusItem(/LLM2CLIP: \d+ images/).waitFor({ timeout: 120_000 });
   });
 
+  /** The extension's output channel, as the editor writes it to its log folder. */
+  const extensionLogFiles = () => {
+    const logs = path.join(scratch, "user-data", "logs");
+    return readdirSync(logs, { recursive: true, encoding: "utf8" })
+      .filter((file) => file.endsWith("LLM2CLIP.log"))
+      .map((file) => path.join(logs, file));
+  };
+  const extensionLog = () => extensionLogFiles().map((file) => readFileSync(file, "utf8")).join("");
+
   afterEach(async (context) => {
     if (context.task.result?.state !== "fail") return;
     const name = context.task.name.replace(/\W+/g, "-");
     await workbench?.screenshot(name, FAILURE_SCREENSHOTS);
-    // The extension's output channel, as the editor logs it, for the failure's story.
-    const logs = path.join(scratch, "user-data", "logs");
-    for (const log of readdirSync(logs, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith("LLM2CLIP.log"))) {
-      copyFileSync(path.join(logs, log), path.join(FAILURE_SCREENSHOTS, `${name}.log`));
-    }
+    for (const log of extensionLogFiles()) copyFileSync(log, path.join(FAILURE_SCREENSHOTS, `${name}.log`));
   });
 
   afterAll(async () => {
@@ -139,9 +144,12 @@ describe("the extension in code-server", () => {
   it("starts its daemon again and reconnects when the daemon dies", async () => {
     const [pid] = pidsWithArgument(daemonData);
     expect(pid).toBeDefined();
+    const connectionsBefore = extensionLog().match(/\[info\] connected to /g)?.length ?? 0;
     process.kill(pid!, "SIGKILL");
     const restarted = () => pidsWithArgument(daemonData).filter((other) => other !== pid);
     await expect.poll(() => restarted().length, { timeout: 60_000 }).toBe(1);
+    // The status bar still shows the old count for a moment: the extension's own log says when it has connected again.
+    await expect.poll(() => extensionLog().match(/\[info\] connected to /g)?.length ?? 0, { timeout: 120_000 }).toBe(connectionsBefore + 1);
     await workbench.statusItem(/LLM2CLIP: \d+ images/).waitFor({ timeout: 120_000 });
   });
 
@@ -152,12 +160,13 @@ describe("the extension in code-server", () => {
     const line = before.split("\n").findIndex((text) => text.includes(`![${PLANTED_ALT}](`)) + 1;
     const problem = workbench.page.locator(".marker-widget").filter({ hasText: `Alt text "${PLANTED_ALT}" does not describe the image` });
     // Diagnostics arrive once the daemon has judged every image of the page: retry until this one shows.
-    for (let tries = 0; !(await problem.isVisible()); tries++) {
-      if (tries === 30) throw new Error(`no mismatch diagnostic for "${PLANTED_ALT}" in ${PLANTED_DOC}:${line}`);
-      await workbench.page.keyboard.press("Escape");
+    const deadline = Date.now() + 150_000;
+    while (!(await problem.isVisible())) {
+      if (Date.now() > deadline) throw new Error(`no mismatch diagnostic for "${PLANTED_ALT}" in ${PLANTED_DOC}:${line}`);
+      await workbench.dismissOverlays();
       await workbench.goToLine(line);
       await workbench.runCommand("Go to Next Problem (Error, Warning, Info)");
-      await problem.waitFor({ timeout: 2_000 }).catch(() => undefined);
+      await problem.waitFor({ timeout: 5_000 }).catch(() => undefined);
     }
     await workbench.screenshot("alt-text-diagnostic");
     await workbench.page.keyboard.press("Escape");
@@ -182,5 +191,5 @@ describe("the extension in code-server", () => {
     expect(alts).toContain(suggestion);
     expect(alts).not.toContain(PLANTED_ALT);
     expect(after.replace(suggestion, PLANTED_ALT)).toBe(before);
-  }, 180_000);
+  }, 300_000);
 });

@@ -1,5 +1,9 @@
 // Search quality and lint-alt on the trained tiny model's sample docs repository (models/tiny-llm2clip/samples), whose
 // ANSWERS.json records every image's scene and every planted alt text (good, missing, wrong).
+//
+// Each quality figure has two fixed numbers: a regression bound just on the safe side of what the shipped model
+// measures (it must pass), and issue 10's target, asserted with `it.fails` while the model misses it (green while
+// missed, red once met: then the bound moves up and the target becomes a plain test).
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { SearchAssetsResponse } from "@llm2clip/proto";
@@ -8,7 +12,6 @@ import { isImageFile } from "@llm2clip/client";
 import { runCli } from "../support/cli";
 import { REPO_ROOT, startDaemon, unary, type RunningDaemon } from "../support/daemon";
 import { readAnswers } from "../e2e/support/sample-answers";
-import { announceSkip, chineseTarget, englishTarget } from "../support/model-targets";
 
 const MODEL_DIR = path.join(REPO_ROOT, "models", "tiny-llm2clip");
 const SAMPLES = path.join(MODEL_DIR, "samples");
@@ -39,6 +42,17 @@ function chineseQuery(scene: Scene): string {
 /** Every fifth image of the set, in ANSWERS order: a fixed set of queries with known answers. */
 const QUERY_STRIDE = 5;
 
+/**
+ * Share of known-answer queries whose image comes first: regression floor (the shipped model: English 9 of 42), and
+ * issue 10's target. Chinese has no floor: the shipped model puts 0 of 42 first, so there is nothing to guard yet.
+ */
+const SEARCH: Record<"English" | "Chinese", { floor?: number; target: number }> = {
+  English: { floor: 0.2, target: 0.8 },
+  Chinese: { target: 0.7 },
+};
+/** Share of the good alt texts lint-alt flags: regression ceiling (the shipped model: 42 of 106), and issue 10's allowed share. */
+const GOOD_FLAGGED = { ceiling: 0.4, allowed: 0.05 };
+
 let daemon: RunningDaemon;
 let answers: Answers;
 
@@ -64,50 +78,86 @@ describe.skipIf(!ready)("the sample docs repository with the trained tiny model"
       )
     ).hits[0]!.path;
 
+  const firstHits = new Map<string, Promise<number>>();
+  /** Share of the known-answer queries in `language` whose image the daemon ranks first, computed once. */
+  const searchFirstShare = (language: keyof typeof SEARCH, query: (scene: Scene) => string) => {
+    if (!firstHits.has(language)) {
+      firstHits.set(language, (async () => {
+        const targets = Object.keys(answers.images).filter((_, i) => i % QUERY_STRIDE === 0);
+        let first = 0;
+        for (const image of targets) if ((await topHit(query(answers.images[image]!.scene))) === image) first++;
+        console.log(`assets-quality: ${language}: ${first}/${targets.length} queries put the right image first`);
+        return first / targets.length;
+      })());
+    }
+    return firstHits.get(language)!;
+  };
+
   const languages = [
-    { language: "English", query: englishQuery, target: englishTarget() },
-    { language: "Chinese", query: chineseQuery, target: chineseTarget() },
-  ];
-  for (const { language, query, target } of languages) {
-    announceSkip(`${language} search at 80%`, target);
-    it.skipIf(!target.met)(`puts the described image first for at least 80% of the ${language} queries`, async () => {
-      const targets = Object.keys(answers.images).filter((_, i) => i % QUERY_STRIDE === 0);
-      let first = 0;
-      const misses: string[] = [];
-      for (const image of targets) {
-        const text = query(answers.images[image]!.scene);
-        const hit = await topHit(text);
-        if (hit === image) first++;
-        else misses.push(`${text} -> ${hit} (wanted ${image})`);
-      }
-      console.log(`assets-quality: ${language}: ${first}/${targets.length} queries put the right image first`);
-      expect(first / targets.length, misses.join("\n")).toBeGreaterThanOrEqual(0.8);
+    { language: "English", query: englishQuery },
+    { language: "Chinese", query: chineseQuery },
+  ] as const;
+  for (const { language, query } of languages) {
+    const { floor, target } = SEARCH[language];
+    if (floor !== undefined) {
+      it(`puts the described image first for at least ${floor * 100}% of the ${language} queries (regression floor)`, async () => {
+        expect(await searchFirstShare(language, query)).toBeGreaterThanOrEqual(floor);
+      });
+    }
+    it.fails(`meets issue 10's target of ${target * 100}% of the ${language} queries: not yet`, async () => {
+      expect(await searchFirstShare(language, query)).toBeGreaterThanOrEqual(target);
     });
   }
 
-  /** lint-alt's findings and the planted problems, as `file image missing|wrong` lines. */
-  const lintAgainstPlanted = async () => {
-    const pages = [...new Set(answers.references.map((ref) => ref.markdown))];
-    const result = await runCli(["--server", daemon.address, "lint-alt", ...pages, "--format", "json"], SAMPLES);
-    const report = JSON.parse(result.stdout) as { problems: { file: string; image: string; kind: string }[]; checked: number };
-    expect(report.checked).toBe(answers.references.length);
-    expect(result.code).toBe(1);
-    const found = report.problems.map((p) => `${p.file} ${p.image} ${p.kind === "missing" ? "missing" : "wrong"}`).sort();
-    const planted = answers.references
-      .filter((ref) => ref.status !== "good")
-      .map((ref) => `${ref.markdown} ${ref.image} ${ref.status}`)
-      .sort();
-    return { found, planted };
-  };
+  interface LintOutcome {
+    found: string[];
+    planted: string[];
+    goodFlagged: string[];
+    good: number;
+    /** Problems whose suggested fix scores below the alt text it would replace. */
+    worseFixes: string[];
+  }
+  let lint: Promise<LintOutcome> | undefined;
+  /** lint-alt's findings and the planted problems, as `file image missing|wrong` lines; run once. */
+  const lintAgainstPlanted = () =>
+    (lint ??= (async () => {
+      const pages = [...new Set(answers.references.map((ref) => ref.markdown))];
+      const result = await runCli(["--server", daemon.address, "lint-alt", ...pages, "--format", "json"], SAMPLES);
+      type Problem = { file: string; image: string; kind: string; cosine: number | null; suggestion: { text: string; cosine: number } | null };
+      const report = JSON.parse(result.stdout) as { problems: Problem[]; checked: number };
+      expect(report.checked).toBe(answers.references.length);
+      expect(result.code).toBe(1);
+      const found = report.problems.map((p) => `${p.file} ${p.image} ${p.kind === "missing" ? "missing" : "wrong"}`).sort();
+      const planted = answers.references
+        .filter((ref) => ref.status !== "good")
+        .map((ref) => `${ref.markdown} ${ref.image} ${ref.status}`)
+        .sort();
+      const good = answers.references.filter((ref) => ref.status === "good");
+      const flagged = new Set(report.problems.map((p) => `${p.file} ${p.image}`));
+      const goodFlagged = good.filter((ref) => flagged.has(`${ref.markdown} ${ref.image}`)).map((ref) => `${ref.image}: ${ref.alt}`);
+      console.log(`assets-quality: lint-alt flags ${goodFlagged.length} of ${good.length} good alt texts`);
+      const worseFixes = report.problems
+        .filter((p) => p.suggestion && p.cosine !== null && p.suggestion.cosine <= p.cosine)
+        .map((p) => `${p.image}: ${p.suggestion!.text} (${p.suggestion!.cosine.toFixed(3)}) <= current (${p.cosine!.toFixed(3)})`);
+      return { found, planted, goodFlagged, good: good.length, worseFixes };
+    })());
 
   it("lint-alt reports every planted missing and wrong alt text", async () => {
     const { found, planted } = await lintAgainstPlanted();
     expect(planted.filter((problem) => !found.includes(problem))).toEqual([]);
   });
 
-  announceSkip("lint-alt reporting nothing but the planted problems", englishTarget());
-  it.skipIf(!englishTarget().met)("lint-alt reports exactly the planted missing and wrong alt texts", async () => {
-    const { found, planted } = await lintAgainstPlanted();
-    expect(found).toEqual(planted);
+  it("lint-alt never offers a fix that scores below the alt text it would replace", async () => {
+    expect((await lintAgainstPlanted()).worseFixes).toEqual([]);
+  });
+
+  it(`lint-alt flags at most ${GOOD_FLAGGED.ceiling * 100}% of the good alt texts (regression ceiling)`, async () => {
+    const { goodFlagged, good } = await lintAgainstPlanted();
+    expect(goodFlagged.length / good, goodFlagged.join("\n")).toBeLessThanOrEqual(GOOD_FLAGGED.ceiling);
+  });
+
+  it.fails(`meets issue 10's target: lint-alt flags at most ${GOOD_FLAGGED.allowed * 100}% of the good alt texts: not yet`, async () => {
+    const { goodFlagged, good } = await lintAgainstPlanted();
+    expect(goodFlagged.length / good).toBeLessThanOrEqual(GOOD_FLAGGED.allowed);
   });
 });

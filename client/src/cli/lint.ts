@@ -85,7 +85,9 @@ async function judge(ref: ImageReference, file: string, text: string, imageFile:
         ? "mismatch"
         : undefined;
   if (!kind) return undefined;
-  const suggestion = response.suggestions[0];
+  // A suggestion that scores below the alt text it would replace is no fix (issue 10): offer none.
+  const best = response.suggestions[0];
+  const suggestion = best && (missing || best.cosine > (response.current?.cosine ?? -Infinity)) ? best : undefined;
   return {
     kind,
     file,

@@ -4,7 +4,7 @@ import { status } from "@grpc/grpc-js";
 import type { SuggestAltTextRequest, SuggestAltTextResponse } from "@llm2clip/proto";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { findImageReferences, isAltMissing, isReferenceLanguage, type ImageReference, mapLimited, referenceContext, relativeInside, resolveImageFile, retryAfterMs, sha256File } from "@llm2clip/client";
+import { findImageReferences, isAltMissing, isReferenceLanguage, type ImageReference, mapLimited, referenceContext, relativeInside, resolveImageFile, retryAfterMs, FileHashes } from "@llm2clip/client";
 import type { DaemonConnection } from "../connection/connection";
 import type { WorkspaceIndexer } from "../indexing/indexer";
 import { KeyedDebouncer } from "../shared/debounce";
@@ -41,7 +41,7 @@ export class AltTextChecker implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection("llm2clip-alt-text");
   private readonly results = new Map<string, CheckedReference[]>();
   private readonly verdicts = new Map<string, Promise<AltCheck>>();
-  private readonly imageHashes = new Map<string, { mtime: number; size: number; sha256: string }>();
+  private readonly imageHashes = new FileHashes();
   private readonly debouncer = new KeyedDebouncer<string>(CHECK_DEBOUNCE_MS);
   private readonly disposables: vscode.Disposable[] = [this.diagnostics, this.debouncer];
 
@@ -153,7 +153,7 @@ export class AltTextChecker implements vscode.Disposable {
   }
 
   private async verdict(document: vscode.TextDocument, text: string, ref: ImageReference, image: vscode.Uri): Promise<AltCheck> {
-    const sha256 = await this.imageHash(image);
+    const { sha256 } = await this.imageHashes.hash(image.fsPath);
     const alt = isAltMissing(ref) ? "" : (ref.alt ?? "").trim();
     const cacheKey = `${this.connection.model?.name}\0${sha256}\0${alt}`;
     let pending = this.verdicts.get(cacheKey);
@@ -185,16 +185,6 @@ export class AltTextChecker implements vscode.Disposable {
       ...(response.thresholds && { thresholds: response.thresholds }),
       suggestions: response.suggestions.map((s) => s.text),
     };
-  }
-
-  private async imageHash(image: vscode.Uri): Promise<string> {
-    const stat = await vscode.workspace.fs.stat(image);
-    const key = image.toString();
-    const known = this.imageHashes.get(key);
-    if (known && known.mtime === stat.mtime && known.size === stat.size) return known.sha256;
-    const sha256 = await sha256File(image.fsPath);
-    this.imageHashes.set(key, { mtime: stat.mtime, size: stat.size, sha256 });
-    return sha256;
   }
 
   dispose(): void {

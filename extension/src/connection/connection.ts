@@ -8,6 +8,7 @@ import * as vscode from "vscode";
 import { parseServerAddress, type ServerAddress } from "./address";
 import { backoffDelay } from "./backoff";
 import { daemonArguments, resolveDaemonCommand } from "./daemon-command";
+import { disposeAll } from "../shared/dispose-all";
 import { LocalDaemon } from "./local-daemon";
 
 export type ConnectionState =
@@ -31,6 +32,8 @@ export class DaemonConnection implements vscode.Disposable {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private autoStartTried = false;
   private unreachableShown = false;
+  private disposed = false;
+  private daemonStopped: Promise<void> = Promise.resolve();
   private current: ConnectionState = { kind: "misconfigured", reason: "not started" };
   private readonly daemon: LocalDaemon;
   private readonly changed = new vscode.EventEmitter<ConnectionState>();
@@ -69,6 +72,7 @@ export class DaemonConnection implements vscode.Disposable {
 
   /** Drops the channel and connects again from scratch, e.g. after a settings change. */
   restart(): void {
+    if (this.disposed) return;
     this.client?.close();
     this.client = undefined;
     this.attempt = 0;
@@ -149,6 +153,7 @@ export class DaemonConnection implements vscode.Disposable {
 
   private connect(): void {
     clearTimeout(this.retryTimer);
+    if (this.disposed) return;
     try {
       this.address = parseServerAddress(vscode.workspace.getConfiguration("llm2clip").get<string>("server", "127.0.0.1:50051"));
       this.client ??= new Llm2ClipClient(this.address.target, this.channelCredentials(), {
@@ -248,11 +253,24 @@ export class DaemonConnection implements vscode.Disposable {
     this.changed.fire(state);
   }
 
+  /**
+   * Stops the daemon this extension started (one another process started is left alone) and closes the channel. Never
+   * throws, and writes nothing to the log, which the editor may already have closed.
+   */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     clearTimeout(this.retryTimer);
-    this.client?.close();
+    // Cleared before close(): closing fires the channel's state watcher, which must see a connection that is gone.
+    const client = this.client;
     this.client = undefined;
-    this.daemon.stop();
-    for (const disposable of this.disposables) disposable.dispose();
+    this.daemonStopped = this.daemon.stop();
+    const errors = disposeAll([{ dispose: () => client?.close() }, ...this.disposables]);
+    for (const error of errors) console.error("LLM2CLIP: disposing the daemon connection:", error);
+  }
+
+  /** Resolves once the daemon that dispose() stopped has exited; the extension's deactivate waits for it. */
+  get stopped(): Promise<void> {
+    return this.daemonStopped;
   }
 }

@@ -5,9 +5,11 @@ import * as vscode from "vscode";
 import type { DaemonConnection } from "../connection/connection";
 import { KeyedDebouncer } from "../shared/debounce";
 import { collectionName } from "./collection-name";
-import { altTextsByImage, sha256File, syncAssets, type SyncFile } from "@llm2clip/client";
+import { progressPercent, progressText, type IndexProgress } from "./index-progress";
+import { altTextsByImage, FileHashes, syncAssets, type SyncFile } from "@llm2clip/client";
 import { IMAGE_EXTENSIONS } from "./file-filter";
 import { DOCUMENT_GLOB, findFolderFiles, findImages, imageFilter, relativeTo } from "./workspace-files";
+import { disposeAll } from "../shared/dispose-all";
 
 export type IndexPhase = "pending" | "indexing" | "indexed" | "failed" | "cancelled";
 
@@ -15,8 +17,8 @@ export interface FolderIndex {
   folder: vscode.WorkspaceFolder;
   collection: string;
   phase: IndexPhase;
-  done: number;
-  total: number;
+  /** Where the current run is; meaningful while the phase is "indexing". */
+  progress: IndexProgress;
   /** Assets in the collection after the last sync. */
   assets: number;
   error?: string;
@@ -30,17 +32,11 @@ export interface AssetLocation {
   path: string;
 }
 
-interface HashedFile {
-  size: number;
-  mtime: number;
-  sha256: string;
-}
-
 const WATCH_DEBOUNCE_MS = 1_500;
 
 export class WorkspaceIndexer implements vscode.Disposable {
   private readonly indexes = new Map<string, FolderIndex>();
-  private readonly hashes = new Map<string, HashedFile>();
+  private readonly hashes = new FileHashes();
   private readonly running = new Map<string, Promise<void>>();
   private readonly rerun = new Set<string>();
   private readonly debouncer = new KeyedDebouncer<string>(WATCH_DEBOUNCE_MS);
@@ -103,7 +99,7 @@ export class WorkspaceIndexer implements vscode.Disposable {
     const key = folder.uri.toString();
     let index = this.indexes.get(key);
     if (!index) {
-      index = { folder, collection: collectionName(folder.name, key), phase: "pending", done: 0, total: 0, assets: 0 };
+      index = { folder, collection: collectionName(folder.name, key), phase: "pending", progress: { step: "finding", done: 0, total: 0 }, assets: 0 };
       this.indexes.set(key, index);
     }
     return index;
@@ -129,7 +125,7 @@ export class WorkspaceIndexer implements vscode.Disposable {
     if (this.connection.state.kind !== "connected") return;
     const index = this.indexFor(folder);
     const started = Date.now();
-    Object.assign(index, { phase: "indexing", done: 0, total: 0, error: undefined });
+    Object.assign(index, { phase: "indexing", progress: { step: "finding", done: 0, total: 0 }, error: undefined });
     this.changed.fire();
     const location = visible ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
     const title = `LLM2CLIP: indexing images in ${folder.name}`;
@@ -137,30 +133,32 @@ export class WorkspaceIndexer implements vscode.Disposable {
       await vscode.window.withProgress({ location, title, cancellable: visible }, async (progress, cancellation) => {
         const abort = new AbortController();
         cancellation.onCancellationRequested(() => abort.abort());
+        let reportedPercent = 0;
+        const report = (next: IndexProgress, currentPath?: string) => {
+          index.progress = next;
+          const percent = progressPercent(next);
+          progress.report({ message: currentPath ? `${progressText(next)} ${currentPath}` : progressText(next), increment: percent - reportedPercent });
+          reportedPercent = percent;
+          this.changed.fire();
+        };
+        report({ step: "finding", done: 0, total: 0 });
         const images = await findImages(folder);
-        index.total = images.length;
-        progress.report({ message: `reading ${images.length} images` });
+        report({ step: "reading", done: 0, total: images.length });
         const documents = await findFolderFiles(folder, DOCUMENT_GLOB, () => true);
         const altTexts = await altTextsByImage(folder.uri.fsPath, documents.map((uri) => relativeTo(folder, uri)));
-        const files = await this.manifest(folder, images, altTexts, abort.signal);
-        let reported = 0;
+        const files = await this.manifest(folder, images, altTexts, abort.signal, (done) => report({ step: "reading", done, total: images.length }));
         const summary = await syncAssets(this.connection.connectedClient(), this.connection.metadata(), {
           collection: index.collection,
           files,
           full: true,
           signal: abort.signal,
-          onNeeded: (count) => progress.report({ message: `${count} new of ${files.length}` }),
+          onNeeded: (count) => report({ step: "embedding", done: 0, total: count }),
           onProgress: (p) => {
-            index.done = p.done;
-            index.total = p.total;
             if (p.error) this.log.warn(`${p.currentPath}: ${p.error.message}`);
-            const percent = p.total ? (100 * p.done) / p.total : 100;
-            progress.report({ message: `${p.done}/${p.total} ${p.currentPath}`, increment: percent - reported });
-            reported = percent;
-            this.changed.fire();
+            report({ step: "embedding", done: p.done, total: p.total }, p.currentPath);
           },
         });
-        Object.assign(index, { phase: "indexed", assets: summary.totalAssets, done: summary.totalAssets, total: summary.totalAssets, lastSummary: summary });
+        Object.assign(index, { phase: "indexed", assets: summary.totalAssets, lastSummary: summary });
         this.log.info(
           `indexed ${folder.name} as ${index.collection} in ${Date.now() - started} ms: ${summary.totalAssets} assets ` +
             `(+${summary.added} ~${summary.updated} =${summary.unchanged} -${summary.deleted}, ${summary.failed} failed, ${summary.embedded} embedded)`,
@@ -177,36 +175,33 @@ export class WorkspaceIndexer implements vscode.Disposable {
     }
   }
 
-  private async manifest(folder: vscode.WorkspaceFolder, images: vscode.Uri[], altTexts: Map<string, string[]>, signal: AbortSignal): Promise<SyncFile[]> {
+  private async manifest(
+    folder: vscode.WorkspaceFolder,
+    images: vscode.Uri[],
+    altTexts: Map<string, string[]>,
+    signal: AbortSignal,
+    onRead: (done: number) => void,
+  ): Promise<SyncFile[]> {
     const files: SyncFile[] = [];
-    for (const uri of images) {
+    for (const [done, uri] of images.entries()) {
       if (signal.aborted) break;
-      const hashed = await this.hash(uri).catch((error: Error) => {
+      onRead(done);
+      const hashed = await this.hashes.hash(uri.fsPath).catch((error: Error) => {
         this.log.warn(`skipping ${uri.fsPath}: ${error.message}`);
         return undefined;
       });
       if (!hashed) continue;
       const path = relativeTo(folder, uri);
       files.push({
-        entry: { path, sha256: hashed.sha256, size: hashed.size, mtimeMs: hashed.mtime, altTexts: altTexts.get(path) ?? [] },
+        entry: { path, sha256: hashed.sha256, size: hashed.size, mtimeMs: hashed.mtimeMs, altTexts: altTexts.get(path) ?? [] },
         read: async () => vscode.workspace.fs.readFile(uri),
       });
     }
+    onRead(images.length);
     return files;
   }
 
-  /** SHA-256 of the file, recomputed only when its size or mtime changed. */
-  private async hash(uri: vscode.Uri): Promise<HashedFile> {
-    const stat = await vscode.workspace.fs.stat(uri);
-    const key = uri.toString();
-    const known = this.hashes.get(key);
-    if (known && known.size === stat.size && known.mtime === stat.mtime) return known;
-    const hashed = { size: stat.size, mtime: stat.mtime, sha256: await sha256File(uri.fsPath) };
-    this.hashes.set(key, hashed);
-    return hashed;
-  }
-
   dispose(): void {
-    for (const disposable of this.disposables) disposable.dispose();
+    for (const error of disposeAll(this.disposables)) console.error("LLM2CLIP: disposing:", error);
   }
 }

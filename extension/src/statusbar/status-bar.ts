@@ -11,7 +11,7 @@ export function registerStatusBar(connection: DaemonConnection, indexer: Workspa
   const update = () => {
     const status = statusText(
       connection.state,
-      indexer.folders.map((f) => ({ name: f.folder.name, phase: f.phase, done: f.done, total: f.total, assets: f.assets, ...(f.error && { error: f.error }) })),
+      indexer.folders.map((f) => ({ name: f.folder.name, phase: f.phase, progress: f.progress, assets: f.assets, ...(f.error && { error: f.error }) })),
     );
     item.text = status.text;
     item.tooltip = status.tooltip;

@@ -1,12 +1,12 @@
 // What the status-bar item says, from the connection and index states. Pure, for the unit tests.
 import type { ConnectionState } from "../connection/connection";
+import { combinedProgress, progressText, type IndexProgress } from "../indexing/index-progress";
 import type { IndexPhase } from "../indexing/indexer";
 
 export interface FolderSummary {
   name: string;
   phase: IndexPhase;
-  done: number;
-  total: number;
+  progress: IndexProgress;
   assets: number;
   error?: string;
 }
@@ -30,11 +30,11 @@ export function statusText(connection: ConnectionState, folders: readonly Folder
       const device = model.device.toUpperCase();
       const lines = [`Daemon: ${connection.target}`, `Model: ${model.name} (D=${model.embedDim}, ${model.precision})`, `Device: ${device}`];
       lines.push(...folders.map((f) => `${f.name}: ${describeFolder(f)}`));
-      const indexing = folders.filter((f) => f.phase === "indexing");
+      const indexing = combinedProgress(folders.filter((f) => f.phase === "indexing").map((f) => f.progress));
       const failed = folders.some((f) => f.phase === "failed");
       const assets = folders.reduce((sum, f) => sum + f.assets, 0);
-      const text = indexing.length
-        ? `$(sync~spin) LLM2CLIP: indexing ${indexing.reduce((s, f) => s + f.done, 0)}/${indexing.reduce((s, f) => s + f.total, 0)}`
+      const text = indexing
+        ? `$(sync~spin) LLM2CLIP: ${progressText(indexing)}`
         : failed
           ? `$(warning) LLM2CLIP: indexing failed`
           : folders.some((f) => f.phase === "indexed")
@@ -50,7 +50,7 @@ function describeFolder(folder: FolderSummary): string {
     case "pending":
       return "not indexed";
     case "indexing":
-      return `indexing ${folder.done}/${folder.total}`;
+      return `indexing, ${progressText(folder.progress)}`;
     case "indexed":
       return `${folder.assets} images indexed`;
     case "cancelled":

@@ -13,6 +13,7 @@ import { createLogger } from "./log";
 import { DaemonMetrics } from "./metrics";
 import { formatListenAddress, HELP, parseDaemonArgs, UsageError, type DaemonOptions } from "./options";
 import { formatSelfCheck, runSelfCheck } from "./self-check";
+import { stopSignal } from "./stop-signal";
 
 /** How long running calls may take to finish on shutdown before they are cancelled. */
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -145,18 +146,6 @@ function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: Error }> {
     (value) => ({ value }),
     (error: Error) => ({ error }),
   );
-}
-
-function stopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve(signal);
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
 }
 
 async function readFlagFile(flag: string, file: string): Promise<Buffer> {

@@ -40,7 +40,7 @@ export function refuseInvalidUtf8(): void {
 
 /** Answers INVALID_ARGUMENT to a message that tolerantDeserializers could not decode. */
 export function malformedRequestInterceptor(): ServerInterceptor {
-  return (method, call) =>
+  return (_method, call) =>
     new ServerInterceptingCall(call, {
       start: (next) =>
         next({

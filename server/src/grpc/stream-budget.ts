@@ -29,9 +29,7 @@ export class GlobalByteBudget {
     return true;
   }
 
-  /** Returns bytes to both budgets; a no-op once the stream is closed (close() returned everything). */
   give(bytes: number): void {
-    if (this.closed) return;
     this.held -= bytes;
   }
 }
@@ -71,7 +69,9 @@ export class StreamByteBudget {
     this.held += bytes;
   }
 
+  /** Returns bytes to both budgets; a no-op once the stream is closed (close() returned everything). */
   give(bytes: number): void {
+    if (this.closed) return;
     this.held -= bytes;
     this.global.give(bytes);
   }

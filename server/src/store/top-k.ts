@@ -7,8 +7,9 @@ export class TopK<T> {
 
   constructor(private readonly k: number) {}
 
-  /** The lowest score that still gets in, once the heap is full. */
+  /** A score must beat this to get in: the lowest kept score once the heap is full; with k = 0 nothing gets in. */
   get threshold(): number {
+    if (this.k <= 0) return Infinity;
     return this.heap.length < this.k ? -Infinity : this.heap[0]!.score;
   }
 

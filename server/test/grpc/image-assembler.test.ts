@@ -60,3 +60,16 @@ describe("ImageAssembler", () => {
     expect(() => assembler.add(chunk("c", ""))).toThrow(/^id: this stream would hold 198 bytes, over the limit of 160/);
   });
 });
+
+describe("StreamByteBudget", () => {
+  it("returns a closed stream's bytes to the global budget once, whatever is given back later", () => {
+    const global = new GlobalByteBudget(100);
+    const stream = new StreamByteBudget(global, 80);
+    stream.take(60, "chunk");
+    expect(global.heldBytes).toBe(60);
+    stream.close();
+    stream.give(60);
+    expect(global.heldBytes).toBe(0);
+    expect(() => new StreamByteBudget(global, 200).take(101, "chunk")).toThrow(/over the limit of 100 \(llm2clipd --max-buffer-bytes\)/);
+  });
+});

@@ -22,9 +22,11 @@ describe("atField", () => {
     expect(error).toMatchObject({ kind: "invalid_argument", field: "image.data", message: "image.data: not a PNG" });
   });
 
-  it("leaves cancellation and foreign errors alone", () => {
+  it("leaves cancellation, an exceeded deadline and foreign errors alone", () => {
     const cancelled = new Llm2ClipError("cancelled", "stopped");
     expect(atField("texts[0]", cancelled)).toBe(cancelled);
+    const pastDeadline = new Llm2ClipError("deadline_exceeded", "the deadline passed");
+    expect(atField("texts[0]", pastDeadline)).toBe(pastDeadline);
     const foreign = new TypeError("boom");
     expect(atField("texts[0]", foreign)).toBe(foreign);
   });

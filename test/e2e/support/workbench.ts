@@ -28,8 +28,10 @@ export class Workbench {
       viewport: { width: 1400, height: 850 },
     });
     const page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(url);
-    await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+    // The workbench is there when its own root element is: no need to wait for every resource's load event, which a
+    // loaded machine can take well over 30 s to fire.
+    await page.goto(url, { waitUntil: "commit", timeout: 120_000 });
+    await page.locator(".monaco-workbench").waitFor({ timeout: 180_000 });
     return new Workbench(context, page);
   }
 
@@ -43,27 +45,29 @@ export class Workbench {
 
   /**
    * Runs a command from the palette. Contributed commands appear a moment after the workbench, so the palette is
-   * reopened until the command's row shows up.
+   * reopened until the command's row shows up. Each step waits for the palette's own state (open, filtered, row
+   * listed), with room for a loaded machine, where the palette alone can take seconds to open.
    */
-  async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
+  async runCommand(title: string, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    const input = this.quickInput.locator("input");
+    const row = this.quickInputRows().filter({ hasText: title }).first();
     for (;;) {
+      await this.dismissOverlays();
       await this.page.keyboard.press("F1");
-      const input = this.quickInput.locator("input");
-      const row = this.quickInputRows().filter({ hasText: title }).first();
       try {
         // A focus change (an editor the extension shows) can close the palette as it opens: that is retried too.
-        await input.fill(`>${title}`, { timeout: 2_000 });
-        await row.waitFor({ timeout: 2_000 });
+        await input.waitFor({ state: "visible", timeout: 10_000 });
+        await input.fill(`>${title}`, { timeout: 5_000 });
+        await row.waitFor({ timeout: 10_000 });
         // Rows re-render while the palette settles, which can keep a click waiting; Enter runs the focused row.
         const focused = this.quickInputRows().and(this.page.locator(".focused"));
-        if (((await focused.innerText({ timeout: 2_000 })) ?? "").includes(title)) await this.page.keyboard.press("Enter");
+        if (((await focused.innerText({ timeout: 5_000 })) ?? "").includes(title)) await this.page.keyboard.press("Enter");
         else await row.click({ timeout: 5_000 });
+        await input.waitFor({ state: "hidden", timeout: 10_000 });
         return;
       } catch (error) {
-        await this.page.keyboard.press("Escape");
-        if (Date.now() > deadline) throw new Error(`command "${title}" did not appear in the palette: ${(error as Error).message}`);
-        await this.page.waitForTimeout(500);
+        if (Date.now() > deadline) throw new Error(`command "${title}" did not run from the palette: ${(error as Error).message}`);
       }
     }
   }
