@@ -29,7 +29,7 @@ const versions = (file: string) => {
 };
 
 describe("a version-1 collection", () => {
-  it("upgrades to version 2 and keeps its model, assets, contents and alt texts", async () => {
+  it("upgrades to version 3 (OCR text tables) and keeps its model, assets, contents and alt texts", async () => {
     const file = join(dir, "collection.sqlite");
     copyFileSync(join(V1, "collection.sqlite"), file);
     const collection = new Collection("v1", openDatabase(file), { name: "tiny-llm2clip", embedDim: 4 });
@@ -42,8 +42,9 @@ describe("a version-1 collection", () => {
     expect(ranked.map((r) => [r.asset.path, r.score])).toEqual([["images/blue.png", expect.closeTo(1, 5)]]);
     collection.close();
 
-    expect(versions(file)).toEqual({ collection: 2 });
+    expect(versions(file)).toEqual({ collection: 3 });
     const db = new Database(file, { readonly: true });
+    expect(hasTable(db, "content_texts")).toBe(true);
     expect(db.prepare("SELECT key FROM meta ORDER BY key").pluck().all()).toEqual(["embed_dim", "model", "updated_ms"]);
     db.close();
     const reopened = new Collection("v1", openDatabase(file), { name: "tiny-llm2clip", embedDim: 4 });
@@ -55,11 +56,11 @@ describe("a version-1 collection", () => {
     const file = join(dir, "collection.sqlite");
     copyFileSync(join(V1, "collection.sqlite"), file);
     const db = new Database(file);
-    db.prepare("UPDATE meta SET value = '3' WHERE key = 'schema'").run();
+    db.prepare("UPDATE meta SET value = '4' WHERE key = 'schema'").run();
     db.close();
     const open = () => new Collection("future", openDatabase(file), { name: "tiny-llm2clip", embedDim: 4 });
     expect(open).toThrow(Llm2ClipError);
-    expect(open).toThrow("collection 'future': collection schema version 3 is newer than this build's (2); upgrade llm2clipd");
+    expect(open).toThrow("collection 'future': collection schema version 4 is newer than this build's (3); upgrade llm2clipd");
     const after = new Database(file, { readonly: true });
     expect(hasTable(after, "schema_versions")).toBe(false);
     after.close();

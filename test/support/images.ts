@@ -55,3 +55,19 @@ export function screenshotSvg(seed: number, width = 1280, height = 800): Buffer 
   }
   return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join("")}</svg>`);
 }
+
+export interface TextLineSpec {
+  text: string;
+  /** Baseline, in pixels from the top. */
+  y: number;
+  font: string;
+  size: number;
+}
+
+/** Lines of dark text on white, rendered by librsvg with the system's fonts, as a PNG: a stand-in for a screenshot. */
+export function textImage(width: number, height: number, lines: readonly TextLineSpec[]): Promise<Buffer> {
+  const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const body = lines.map((l) => `<text x="20" y="${l.y}" font-family="${l.font}" font-size="${l.size}" fill="#1f1f1f">${escape(l.text)}</text>`).join("");
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="white"/>${body}</svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}

@@ -131,6 +131,61 @@ export function suggestionSourceToJSON(object: SuggestionSource): string {
   }
 }
 
+export enum TextStatus {
+  TEXT_STATUS_UNSPECIFIED = 0,
+  /** TEXT_STATUS_READ - The text was read; lines may be empty when the image shows none. */
+  TEXT_STATUS_READ = 1,
+  /** TEXT_STATUS_PENDING - Queued, not read yet. */
+  TEXT_STATUS_PENDING = 2,
+  /** TEXT_STATUS_NOT_READ - Not read: OCR is off, or the image was indexed before it was on. */
+  TEXT_STATUS_NOT_READ = 3,
+  /** TEXT_STATUS_FAILED - OCR failed on this image; error says why. */
+  TEXT_STATUS_FAILED = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function textStatusFromJSON(object: any): TextStatus {
+  switch (object) {
+    case 0:
+    case "TEXT_STATUS_UNSPECIFIED":
+      return TextStatus.TEXT_STATUS_UNSPECIFIED;
+    case 1:
+    case "TEXT_STATUS_READ":
+      return TextStatus.TEXT_STATUS_READ;
+    case 2:
+    case "TEXT_STATUS_PENDING":
+      return TextStatus.TEXT_STATUS_PENDING;
+    case 3:
+    case "TEXT_STATUS_NOT_READ":
+      return TextStatus.TEXT_STATUS_NOT_READ;
+    case 4:
+    case "TEXT_STATUS_FAILED":
+      return TextStatus.TEXT_STATUS_FAILED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return TextStatus.UNRECOGNIZED;
+  }
+}
+
+export function textStatusToJSON(object: TextStatus): string {
+  switch (object) {
+    case TextStatus.TEXT_STATUS_UNSPECIFIED:
+      return "TEXT_STATUS_UNSPECIFIED";
+    case TextStatus.TEXT_STATUS_READ:
+      return "TEXT_STATUS_READ";
+    case TextStatus.TEXT_STATUS_PENDING:
+      return "TEXT_STATUS_PENDING";
+    case TextStatus.TEXT_STATUS_NOT_READ:
+      return "TEXT_STATUS_NOT_READ";
+    case TextStatus.TEXT_STATUS_FAILED:
+      return "TEXT_STATUS_FAILED";
+    case TextStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface Embedding {
   values: number[];
 }
@@ -313,6 +368,11 @@ export interface SyncSummary {
   embedded: number;
   bytesReceived: number;
   totalAssets: number;
+  /**
+   * Contents of this sync queued for OCR (llm2clipd --ocr on). Their text is read in the background, after the
+   * summary; ListCollections counts what is still pending.
+   */
+  textQueued: number;
 }
 
 export interface SyncAssetsResponse {
@@ -339,14 +399,52 @@ export interface SearchAssetsRequest {
   minScore?: number | undefined;
 }
 
+/** A rectangle in an image's pixels. */
+export interface TextBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A line of text read in an image (OCR). */
+export interface TextLine {
+  text: string;
+  box?: TextBox | undefined;
+  confidence: number;
+}
+
+/** Why a hit matched the query's words: where the image shows them. */
+export interface TextMatch {
+  /** The line (or consecutive lines) of the image's text holding the match. */
+  snippet: string;
+  /** The box around those lines. */
+  box?:
+    | TextBox
+    | undefined;
+  /** 1-based rank among the collection's text matches. */
+  rank: number;
+}
+
 export interface SearchHit {
   path: string;
-  /** Cosine between the asset and the weighted query. */
+  /** Cosine between the asset and the weighted query (the image score). */
   score: number;
   size: number;
   width: number;
   height: number;
   sha256: string;
+  /** Set when the image's text matches the query's text terms. */
+  textMatch?:
+    | TextMatch
+    | undefined;
+  /**
+   * Reciprocal rank fusion of the image ranking and the text ranking (Cormack et al. 2009, k = 60); hits are
+   * ordered by it. Without a text match it is 1 / (60 + image rank).
+   */
+  fusedScore: number;
+  /** 1-based rank by the image score alone. */
+  imageRank: number;
 }
 
 export interface SearchAssetsResponse {
@@ -427,6 +525,9 @@ export interface Collection {
   totalBytes: number;
   updatedMs: number;
   model: string;
+  /** Contents whose text has been read (OCR), and contents still waiting for it. */
+  textsRead: number;
+  textsPending: number;
 }
 
 export interface ListCollectionsResponse {
@@ -439,6 +540,18 @@ export interface DeleteCollectionRequest {
 
 export interface DeleteCollectionResponse {
   deleted: boolean;
+}
+
+export interface GetAssetTextRequest {
+  collection: string;
+  /** The asset's path in the collection, as synced. */
+  path: string;
+}
+
+export interface GetAssetTextResponse {
+  status: TextStatus;
+  lines: TextLine[];
+  error: string;
 }
 
 function createBaseEmbedding(): Embedding {
@@ -2879,7 +2992,17 @@ export const SyncProgress: MessageFns<SyncProgress> = {
 };
 
 function createBaseSyncSummary(): SyncSummary {
-  return { added: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0, embedded: 0, bytesReceived: 0, totalAssets: 0 };
+  return {
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    failed: 0,
+    embedded: 0,
+    bytesReceived: 0,
+    totalAssets: 0,
+    textQueued: 0,
+  };
 }
 
 export const SyncSummary: MessageFns<SyncSummary> = {
@@ -2907,6 +3030,9 @@ export const SyncSummary: MessageFns<SyncSummary> = {
     }
     if (message.totalAssets !== 0) {
       writer.uint32(64).uint32(message.totalAssets);
+    }
+    if (message.textQueued !== 0) {
+      writer.uint32(72).uint32(message.textQueued);
     }
     return writer;
   },
@@ -2988,6 +3114,14 @@ export const SyncSummary: MessageFns<SyncSummary> = {
             message.totalAssets = reader.uint32();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.textQueued = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3018,6 +3152,11 @@ export const SyncSummary: MessageFns<SyncSummary> = {
         : isSet(object.total_assets)
         ? globalThis.Number(object.total_assets)
         : 0,
+      textQueued: isSet(object.textQueued)
+        ? globalThis.Number(object.textQueued)
+        : isSet(object.text_queued)
+        ? globalThis.Number(object.text_queued)
+        : 0,
     };
   },
 
@@ -3047,6 +3186,9 @@ export const SyncSummary: MessageFns<SyncSummary> = {
     if (message.totalAssets !== 0) {
       obj.totalAssets = Math.round(message.totalAssets);
     }
+    if (message.textQueued !== 0) {
+      obj.textQueued = Math.round(message.textQueued);
+    }
     return obj;
   },
 
@@ -3063,6 +3205,7 @@ export const SyncSummary: MessageFns<SyncSummary> = {
     message.embedded = object.embedded ?? 0;
     message.bytesReceived = object.bytesReceived ?? 0;
     message.totalAssets = object.totalAssets ?? 0;
+    message.textQueued = object.textQueued ?? 0;
     return message;
   },
 };
@@ -3466,8 +3609,337 @@ export const SearchAssetsRequest: MessageFns<SearchAssetsRequest> = {
   },
 };
 
+function createBaseTextBox(): TextBox {
+  return { x: 0, y: 0, width: 0, height: 0 };
+}
+
+export const TextBox: MessageFns<TextBox> = {
+  encode(message: TextBox, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.x !== 0) {
+      writer.uint32(8).uint32(message.x);
+    }
+    if (message.y !== 0) {
+      writer.uint32(16).uint32(message.y);
+    }
+    if (message.width !== 0) {
+      writer.uint32(24).uint32(message.width);
+    }
+    if (message.height !== 0) {
+      writer.uint32(32).uint32(message.height);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TextBox {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTextBox();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.x = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.y = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.width = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.height = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TextBox {
+    return {
+      x: isSet(object.x) ? globalThis.Number(object.x) : 0,
+      y: isSet(object.y) ? globalThis.Number(object.y) : 0,
+      width: isSet(object.width) ? globalThis.Number(object.width) : 0,
+      height: isSet(object.height) ? globalThis.Number(object.height) : 0,
+    };
+  },
+
+  toJSON(message: TextBox): unknown {
+    const obj: any = {};
+    if (message.x !== 0) {
+      obj.x = Math.round(message.x);
+    }
+    if (message.y !== 0) {
+      obj.y = Math.round(message.y);
+    }
+    if (message.width !== 0) {
+      obj.width = Math.round(message.width);
+    }
+    if (message.height !== 0) {
+      obj.height = Math.round(message.height);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TextBox>, I>>(base?: I): TextBox {
+    return TextBox.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TextBox>, I>>(object: I): TextBox {
+    const message = createBaseTextBox();
+    message.x = object.x ?? 0;
+    message.y = object.y ?? 0;
+    message.width = object.width ?? 0;
+    message.height = object.height ?? 0;
+    return message;
+  },
+};
+
+function createBaseTextLine(): TextLine {
+  return { text: "", box: undefined, confidence: 0 };
+}
+
+export const TextLine: MessageFns<TextLine> = {
+  encode(message: TextLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.text !== "") {
+      writer.uint32(10).string(message.text);
+    }
+    if (message.box !== undefined) {
+      TextBox.encode(message.box, writer.uint32(18).fork()).join();
+    }
+    if (message.confidence !== 0) {
+      writer.uint32(29).float(message.confidence);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TextLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTextLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.box = TextBox.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 29) {
+              break;
+            }
+
+            message.confidence = reader.float();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TextLine {
+    return {
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      box: isSet(object.box) ? TextBox.fromJSON(object.box) : undefined,
+      confidence: isSet(object.confidence) ? globalThis.Number(object.confidence) : 0,
+    };
+  },
+
+  toJSON(message: TextLine): unknown {
+    const obj: any = {};
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    if (message.box !== undefined) {
+      obj.box = TextBox.toJSON(message.box);
+    }
+    if (message.confidence !== 0) {
+      obj.confidence = floatToJson(message.confidence);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TextLine>, I>>(base?: I): TextLine {
+    return TextLine.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TextLine>, I>>(object: I): TextLine {
+    const message = createBaseTextLine();
+    message.text = object.text ?? "";
+    message.box = (object.box !== undefined && object.box !== null) ? TextBox.fromPartial(object.box) : undefined;
+    message.confidence = object.confidence ?? 0;
+    return message;
+  },
+};
+
+function createBaseTextMatch(): TextMatch {
+  return { snippet: "", box: undefined, rank: 0 };
+}
+
+export const TextMatch: MessageFns<TextMatch> = {
+  encode(message: TextMatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.snippet !== "") {
+      writer.uint32(10).string(message.snippet);
+    }
+    if (message.box !== undefined) {
+      TextBox.encode(message.box, writer.uint32(18).fork()).join();
+    }
+    if (message.rank !== 0) {
+      writer.uint32(24).uint32(message.rank);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TextMatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTextMatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.snippet = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.box = TextBox.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.rank = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TextMatch {
+    return {
+      snippet: isSet(object.snippet) ? globalThis.String(object.snippet) : "",
+      box: isSet(object.box) ? TextBox.fromJSON(object.box) : undefined,
+      rank: isSet(object.rank) ? globalThis.Number(object.rank) : 0,
+    };
+  },
+
+  toJSON(message: TextMatch): unknown {
+    const obj: any = {};
+    if (message.snippet !== "") {
+      obj.snippet = message.snippet;
+    }
+    if (message.box !== undefined) {
+      obj.box = TextBox.toJSON(message.box);
+    }
+    if (message.rank !== 0) {
+      obj.rank = Math.round(message.rank);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TextMatch>, I>>(base?: I): TextMatch {
+    return TextMatch.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TextMatch>, I>>(object: I): TextMatch {
+    const message = createBaseTextMatch();
+    message.snippet = object.snippet ?? "";
+    message.box = (object.box !== undefined && object.box !== null) ? TextBox.fromPartial(object.box) : undefined;
+    message.rank = object.rank ?? 0;
+    return message;
+  },
+};
+
 function createBaseSearchHit(): SearchHit {
-  return { path: "", score: 0, size: 0, width: 0, height: 0, sha256: "" };
+  return {
+    path: "",
+    score: 0,
+    size: 0,
+    width: 0,
+    height: 0,
+    sha256: "",
+    textMatch: undefined,
+    fusedScore: 0,
+    imageRank: 0,
+  };
 }
 
 export const SearchHit: MessageFns<SearchHit> = {
@@ -3489,6 +3961,15 @@ export const SearchHit: MessageFns<SearchHit> = {
     }
     if (message.sha256 !== "") {
       writer.uint32(50).string(message.sha256);
+    }
+    if (message.textMatch !== undefined) {
+      TextMatch.encode(message.textMatch, writer.uint32(58).fork()).join();
+    }
+    if (message.fusedScore !== 0) {
+      writer.uint32(69).float(message.fusedScore);
+    }
+    if (message.imageRank !== 0) {
+      writer.uint32(72).uint32(message.imageRank);
     }
     return writer;
   },
@@ -3554,6 +4035,30 @@ export const SearchHit: MessageFns<SearchHit> = {
             message.sha256 = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.textMatch = TextMatch.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 69) {
+              break;
+            }
+
+            message.fusedScore = reader.float();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.imageRank = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3574,6 +4079,21 @@ export const SearchHit: MessageFns<SearchHit> = {
       width: isSet(object.width) ? globalThis.Number(object.width) : 0,
       height: isSet(object.height) ? globalThis.Number(object.height) : 0,
       sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+      textMatch: isSet(object.textMatch)
+        ? TextMatch.fromJSON(object.textMatch)
+        : isSet(object.text_match)
+        ? TextMatch.fromJSON(object.text_match)
+        : undefined,
+      fusedScore: isSet(object.fusedScore)
+        ? globalThis.Number(object.fusedScore)
+        : isSet(object.fused_score)
+        ? globalThis.Number(object.fused_score)
+        : 0,
+      imageRank: isSet(object.imageRank)
+        ? globalThis.Number(object.imageRank)
+        : isSet(object.image_rank)
+        ? globalThis.Number(object.image_rank)
+        : 0,
     };
   },
 
@@ -3597,6 +4117,15 @@ export const SearchHit: MessageFns<SearchHit> = {
     if (message.sha256 !== "") {
       obj.sha256 = message.sha256;
     }
+    if (message.textMatch !== undefined) {
+      obj.textMatch = TextMatch.toJSON(message.textMatch);
+    }
+    if (message.fusedScore !== 0) {
+      obj.fusedScore = floatToJson(message.fusedScore);
+    }
+    if (message.imageRank !== 0) {
+      obj.imageRank = Math.round(message.imageRank);
+    }
     return obj;
   },
 
@@ -3611,6 +4140,11 @@ export const SearchHit: MessageFns<SearchHit> = {
     message.width = object.width ?? 0;
     message.height = object.height ?? 0;
     message.sha256 = object.sha256 ?? "";
+    message.textMatch = (object.textMatch !== undefined && object.textMatch !== null)
+      ? TextMatch.fromPartial(object.textMatch)
+      : undefined;
+    message.fusedScore = object.fusedScore ?? 0;
+    message.imageRank = object.imageRank ?? 0;
     return message;
   },
 };
@@ -4524,7 +5058,7 @@ export const ListCollectionsRequest: MessageFns<ListCollectionsRequest> = {
 };
 
 function createBaseCollection(): Collection {
-  return { name: "", assetCount: 0, totalBytes: 0, updatedMs: 0, model: "" };
+  return { name: "", assetCount: 0, totalBytes: 0, updatedMs: 0, model: "", textsRead: 0, textsPending: 0 };
 }
 
 export const Collection: MessageFns<Collection> = {
@@ -4543,6 +5077,12 @@ export const Collection: MessageFns<Collection> = {
     }
     if (message.model !== "") {
       writer.uint32(42).string(message.model);
+    }
+    if (message.textsRead !== 0) {
+      writer.uint32(48).uint32(message.textsRead);
+    }
+    if (message.textsPending !== 0) {
+      writer.uint32(56).uint32(message.textsPending);
     }
     return writer;
   },
@@ -4600,6 +5140,22 @@ export const Collection: MessageFns<Collection> = {
             message.model = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.textsRead = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.textsPending = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4631,6 +5187,16 @@ export const Collection: MessageFns<Collection> = {
         ? globalThis.Number(object.updated_ms)
         : 0,
       model: isSet(object.model) ? globalThis.String(object.model) : "",
+      textsRead: isSet(object.textsRead)
+        ? globalThis.Number(object.textsRead)
+        : isSet(object.texts_read)
+        ? globalThis.Number(object.texts_read)
+        : 0,
+      textsPending: isSet(object.textsPending)
+        ? globalThis.Number(object.textsPending)
+        : isSet(object.texts_pending)
+        ? globalThis.Number(object.texts_pending)
+        : 0,
     };
   },
 
@@ -4651,6 +5217,12 @@ export const Collection: MessageFns<Collection> = {
     if (message.model !== "") {
       obj.model = message.model;
     }
+    if (message.textsRead !== 0) {
+      obj.textsRead = Math.round(message.textsRead);
+    }
+    if (message.textsPending !== 0) {
+      obj.textsPending = Math.round(message.textsPending);
+    }
     return obj;
   },
 
@@ -4664,6 +5236,8 @@ export const Collection: MessageFns<Collection> = {
     message.totalBytes = object.totalBytes ?? 0;
     message.updatedMs = object.updatedMs ?? 0;
     message.model = object.model ?? "";
+    message.textsRead = object.textsRead ?? 0;
+    message.textsPending = object.textsPending ?? 0;
     return message;
   },
 };
@@ -4873,6 +5447,192 @@ export const DeleteCollectionResponse: MessageFns<DeleteCollectionResponse> = {
   },
 };
 
+function createBaseGetAssetTextRequest(): GetAssetTextRequest {
+  return { collection: "", path: "" };
+}
+
+export const GetAssetTextRequest: MessageFns<GetAssetTextRequest> = {
+  encode(message: GetAssetTextRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.collection !== "") {
+      writer.uint32(10).string(message.collection);
+    }
+    if (message.path !== "") {
+      writer.uint32(18).string(message.path);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAssetTextRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAssetTextRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.collection = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetAssetTextRequest {
+    return {
+      collection: isSet(object.collection) ? globalThis.String(object.collection) : "",
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+    };
+  },
+
+  toJSON(message: GetAssetTextRequest): unknown {
+    const obj: any = {};
+    if (message.collection !== "") {
+      obj.collection = message.collection;
+    }
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetAssetTextRequest>, I>>(base?: I): GetAssetTextRequest {
+    return GetAssetTextRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetAssetTextRequest>, I>>(object: I): GetAssetTextRequest {
+    const message = createBaseGetAssetTextRequest();
+    message.collection = object.collection ?? "";
+    message.path = object.path ?? "";
+    return message;
+  },
+};
+
+function createBaseGetAssetTextResponse(): GetAssetTextResponse {
+  return { status: 0, lines: [], error: "" };
+}
+
+export const GetAssetTextResponse: MessageFns<GetAssetTextResponse> = {
+  encode(message: GetAssetTextResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    for (const v of message.lines) {
+      TextLine.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.error !== "") {
+      writer.uint32(26).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAssetTextResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAssetTextResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lines.push(TextLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetAssetTextResponse {
+    return {
+      status: isSet(object.status) ? textStatusFromJSON(object.status) : 0,
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => TextLine.fromJSON(e)) : [],
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: GetAssetTextResponse): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = textStatusToJSON(message.status);
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => TextLine.toJSON(e));
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetAssetTextResponse>, I>>(base?: I): GetAssetTextResponse {
+    return GetAssetTextResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetAssetTextResponse>, I>>(object: I): GetAssetTextResponse {
+    const message = createBaseGetAssetTextResponse();
+    message.status = object.status ?? 0;
+    message.lines = object.lines?.map((e) => TextLine.fromPartial(e)) || [];
+    message.error = object.error ?? "";
+    return message;
+  },
+};
+
 export type Llm2ClipService = typeof Llm2ClipService;
 export const Llm2ClipService = {
   /** What model is served, where it runs and which limits apply. */
@@ -4982,6 +5742,17 @@ export const Llm2ClipService = {
       Buffer.from(DeleteCollectionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteCollectionResponse => DeleteCollectionResponse.decode(value),
   },
+  /** The text read in an indexed image (OCR), line by line in reading order. */
+  getAssetText: {
+    path: "/llm2clip.v1.Llm2Clip/GetAssetText" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetAssetTextRequest): Buffer => Buffer.from(GetAssetTextRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetAssetTextRequest => GetAssetTextRequest.decode(value),
+    responseSerialize: (value: GetAssetTextResponse): Buffer =>
+      Buffer.from(GetAssetTextResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetAssetTextResponse => GetAssetTextResponse.decode(value),
+  },
 } as const;
 
 export interface Llm2ClipServer extends UntypedServiceImplementation {
@@ -5012,6 +5783,8 @@ export interface Llm2ClipServer extends UntypedServiceImplementation {
   suggestAltText: handleUnaryCall<SuggestAltTextRequest, SuggestAltTextResponse>;
   listCollections: handleUnaryCall<ListCollectionsRequest, ListCollectionsResponse>;
   deleteCollection: handleUnaryCall<DeleteCollectionRequest, DeleteCollectionResponse>;
+  /** The text read in an indexed image (OCR), line by line in reading order. */
+  getAssetText: handleUnaryCall<GetAssetTextRequest, GetAssetTextResponse>;
 }
 
 export interface Llm2ClipClient extends Client {
@@ -5149,6 +5922,22 @@ export interface Llm2ClipClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteCollectionResponse) => void,
+  ): ClientUnaryCall;
+  /** The text read in an indexed image (OCR), line by line in reading order. */
+  getAssetText(
+    request: GetAssetTextRequest,
+    callback: (error: ServiceError | null, response: GetAssetTextResponse) => void,
+  ): ClientUnaryCall;
+  getAssetText(
+    request: GetAssetTextRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetAssetTextResponse) => void,
+  ): ClientUnaryCall;
+  getAssetText(
+    request: GetAssetTextRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetAssetTextResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -5,6 +5,7 @@ import { access, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { Llm2ClipGrpcServer, type TlsFiles } from "../grpc/server";
 import { loadModel } from "../model/load";
+import { type LoadedOcr, loadOcr } from "../ocr/load";
 import type { OnnxLlm2ClipModel } from "../model/llm2clip-model";
 import { DataDirInUseError, lockDataDir, type DataDirLock } from "./data-dir-lock";
 import { checkExposure } from "./exposure";
@@ -90,6 +91,8 @@ async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefin
     io.stdout(`metrics on http://${formatListenAddress({ host: options.metrics.host, port: metricsEndpoint.port })}/metrics\n`);
   }
 
+  // The OCR models load beside the embedding model; their error is reported after it.
+  const ocrLoading = options.ocr === "on" ? settle(loadOcr({ modelDir: options.ocrModelDir })) : undefined;
   const loadStarted = performance.now();
   let model: OnnxLlm2ClipModel;
   try {
@@ -104,29 +107,45 @@ async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefin
   } catch (error) {
     await metricsEndpoint?.close();
     io.stderr(`llm2clipd: cannot load the model in ${options.modelDir}: ${(error as Error).message}\n`);
-    await server.shutdown(0);
+    await Promise.all([server.shutdown(0), ocrLoading?.then((loaded) => loaded.value?.release())]);
     return 1;
   }
   metrics?.modelLoaded((performance.now() - loadStarted) / 1000, () => model.stats());
   const { info } = model;
+
+  const loadedOcr = await ocrLoading;
+  if (loadedOcr?.error) {
+    io.stderr(`llm2clipd: cannot load the OCR models (--ocr on): ${loadedOcr.error.message}\n`);
+    await Promise.all([server.shutdown(0), model.close(), metricsEndpoint?.close()]);
+    return 1;
+  }
+  const ocr: LoadedOcr | undefined = loadedOcr?.value;
 
   try {
     const selfCheck = await runSelfCheck(model);
     if (selfCheck !== undefined) io.stdout(formatSelfCheck(selfCheck, info.dir));
   } catch (error) {
     io.stderr(`llm2clipd: the self-check of ${options.modelDir} failed: ${(error as Error).message}\n`);
-    await Promise.all([server.shutdown(0), model.close(), metricsEndpoint?.close()]);
+    await Promise.all([server.shutdown(0), model.close(), ocr?.release(), metricsEndpoint?.close()]);
     return 1;
   }
 
-  server.serve({ model, limits: options.limits, dataDir: options.dataDir, log });
+  server.serve({ model, limits: options.limits, dataDir: options.dataDir, log, ocr: ocr?.engine });
   io.stdout(`listening on ${formatListenAddress({ host: options.listen.host, port })}${tls ? " (TLS)" : ""}\n`);
 
   const signal = await stopSignal();
   log.info(`${signal}: shutting down`);
   await server.shutdown(SHUTDOWN_GRACE_MS);
-  await Promise.all([model.close(), metricsEndpoint?.close()]);
+  await Promise.all([model.close(), ocr?.release(), metricsEndpoint?.close()]);
   return 0;
+}
+
+/** A promise's outcome, so that a rejection waits without counting as unhandled. */
+function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: Error }> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: Error) => ({ error }),
+  );
 }
 
 async function readFlagFile(flag: string, file: string): Promise<Buffer> {

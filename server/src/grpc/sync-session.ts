@@ -26,6 +26,8 @@ export interface SyncDeps {
   maxAssetBytes: number;
   /** The google.rpc code of an error, for per-file errors. */
   codeOf(error: unknown): number;
+  /** Hands a stored content's bytes to OCR, which runs after the acknowledgement; absent when OCR is off. */
+  readText?(collection: string, sha256: string, bytes: Uint8Array): void;
   /** What the manifest and the received bytes may hold; closed when the session ends. */
   budget: StreamByteBudget;
 }
@@ -78,7 +80,7 @@ export class SyncSession {
   private bytesDone = 0;
   private bytesTotal = 0;
   private readonly summary: SyncSummary = {
-    added: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0, embedded: 0, bytesReceived: 0, totalAssets: 0,
+    added: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0, embedded: 0, bytesReceived: 0, totalAssets: 0, textQueued: 0,
   };
   private readonly abort = new AbortController();
   private release?: () => void;
@@ -302,9 +304,10 @@ export class SyncSession {
   }
 
   private async embed(content: PendingContent): Promise<void> {
+    const bytes = content.chunks[0]!;
     let embedded: ImageEmbedding;
     try {
-      embedded = await this.embedWaitingForRoom(content.chunks[0]!);
+      embedded = await this.embedWaitingForRoom(bytes);
     } catch (error) {
       this.guard(() => this.failContent(content, error));
       return;
@@ -326,6 +329,10 @@ export class SyncSession {
         this.done++;
         this.progress(entry.path);
       });
+      if (this.deps.readText) {
+        this.deps.readText(collection.name, content.sha256, bytes);
+        this.summary.textQueued++;
+      }
     });
   }
 

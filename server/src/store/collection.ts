@@ -43,6 +43,26 @@ export interface AssetEntry {
   readonly altTexts: readonly string[];
 }
 
+/** A line of text read in a content (OCR), its box in the image's pixels. */
+export interface TextLineRecord {
+  text: string;
+  confidence: number;
+  box: { x: number; y: number; width: number; height: number };
+}
+
+export interface ContentText {
+  lines: TextLineRecord[];
+  /** Why the text could not be read; lines are then empty. */
+  error?: string;
+}
+
+export interface TextCandidate {
+  sha256: string;
+  lines: TextLineRecord[];
+  /** The searchable form the caller stored with the lines. */
+  searchable: string;
+}
+
 export interface RankedAsset {
   asset: AssetEntry;
   score: number;
@@ -78,6 +98,25 @@ CREATE TABLE IF NOT EXISTS alt_texts (
 );
 `),
     (db) => db.prepare("DELETE FROM meta WHERE key = 'schema'").run(),
+    // Version 3: the text read in an image (OCR) hangs off its content, so it is read once per content. Its searchable
+    // form has a full-text index with the trigram tokenizer, which matches any substring of three characters or more,
+    // Chinese (no spaces between words) as well as English, and also serves LIKE '%...%'.
+    (db) =>
+      db.exec(`
+CREATE TABLE IF NOT EXISTS content_texts (
+  sha256 TEXT PRIMARY KEY REFERENCES contents(sha256) ON DELETE CASCADE,
+  lines TEXT NOT NULL,
+  searchable TEXT NOT NULL,
+  error TEXT
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS content_texts_fts USING fts5(searchable, content='content_texts', content_rowid='rowid', tokenize='trigram');
+CREATE TRIGGER IF NOT EXISTS content_texts_insert AFTER INSERT ON content_texts BEGIN
+  INSERT INTO content_texts_fts(rowid, searchable) VALUES (new.rowid, new.searchable);
+END;
+CREATE TRIGGER IF NOT EXISTS content_texts_delete AFTER DELETE ON content_texts BEGIN
+  INSERT INTO content_texts_fts(content_texts_fts, rowid, searchable) VALUES ('delete', old.rowid, old.searchable);
+END;
+`),
   ],
   unrecordedVersion(db) {
     if (!hasTable(db, "meta")) return 0;
@@ -198,7 +237,7 @@ export class Collection {
   /** Drops every asset and vector and stamps the collection with the served model, so that a sync re-embeds all. */
   resetForModel(served: ModelStamp): void {
     this.write(() => {
-      this.db.exec("DELETE FROM alt_texts; DELETE FROM assets; DELETE FROM contents;");
+      this.db.exec("DELETE FROM alt_texts; DELETE FROM assets; DELETE FROM content_texts; DELETE FROM contents;");
       this.writeMeta({ model: served.name, embed_dim: String(served.embedDim) });
     });
     this.assetsByPath.clear();
@@ -264,6 +303,46 @@ export class Collection {
       best.offer(score, asset);
     }
     return best.sorted().map(({ score, item }) => ({ asset: item, score }));
+  }
+
+  /** Stores the text read in a content (replacing any earlier reading); ignored when the content has left the collection. */
+  recordText(sha256: string, text: ContentText, searchable: string): boolean {
+    if (!this.contentsBySha.has(sha256)) return false;
+    this.write(() => {
+      this.db.prepare("DELETE FROM content_texts WHERE sha256 = ?").run(sha256);
+      this.db
+        .prepare("INSERT INTO content_texts (sha256, lines, searchable, error) VALUES (?, ?, ?, ?)")
+        .run(sha256, JSON.stringify(text.lines), searchable, text.error ?? null);
+    });
+    return true;
+  }
+
+  /** The text read in a content, or undefined when it has not been read. */
+  text(sha256: string): ContentText | undefined {
+    const row = this.db.prepare("SELECT lines, error FROM content_texts WHERE sha256 = ?").get(sha256) as { lines: string; error: string | null } | undefined;
+    if (!row) return undefined;
+    return row.error === null ? { lines: JSON.parse(row.lines) } : { lines: JSON.parse(row.lines), error: row.error };
+  }
+
+  get textsRead(): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM content_texts").get() as { n: number }).n;
+  }
+
+  /**
+   * Contents whose searchable text contains every one of `required` and, when `anyOf` is not empty, at least one of
+   * it (substrings, matched case-insensitively by the trigram index; `%` and `_` act as LIKE wildcards, so callers
+   * check the candidates). At most `limit`.
+   */
+  textCandidates(required: readonly string[], anyOf: readonly string[], limit: number): TextCandidate[] {
+    if (required.length === 0 && anyOf.length === 0) return [];
+    const clauses = required.map(() => "f.searchable LIKE ?");
+    if (anyOf.length > 0) clauses.push(`(${anyOf.map(() => "f.searchable LIKE ?").join(" OR ")})`);
+    const rows = this.db
+      .prepare(
+        `SELECT c.sha256, c.lines, c.searchable FROM content_texts_fts f JOIN content_texts c ON c.rowid = f.rowid WHERE ${clauses.join(" AND ")} LIMIT ?`,
+      )
+      .all(...[...required, ...anyOf].map((s) => `%${s}%`), limit) as { sha256: string; lines: string; searchable: string }[];
+    return rows.map((r) => ({ sha256: r.sha256, lines: JSON.parse(r.lines), searchable: r.searchable }));
   }
 
   close(): void {

@@ -13,6 +13,8 @@ export interface CollectionSummary {
   totalBytes: number;
   updatedMs: number;
   model: string;
+  /** Contents whose text has been read (OCR). */
+  textsRead: number;
 }
 
 /** The collections under one folder, one SQLite database each, opened on first use and kept open. */
@@ -71,6 +73,7 @@ export class CollectionRegistry {
         name,
         assetCount: collection.assetCount,
         totalBytes: collection.totalBytes,
+        textsRead: collection.textsRead,
         updatedMs: collection.updatedMs,
         model: collection.modelStamp.name,
       }];

@@ -1,4 +1,4 @@
-import type { SearchAssetsResponse } from "@llm2clip/proto";
+import type { SearchAssetsResponse, TextBox } from "@llm2clip/proto";
 import { unary, type Connection } from "../../connection";
 import { EXIT_OK, UsageError, printJson, type Io } from "../io";
 
@@ -33,7 +33,14 @@ export async function searchCommand(connection: Connection, io: Io, args: string
     printJson(io, response);
     return EXIT_OK;
   }
-  for (const hit of response.hits) io.stdout.write(`${hit.score.toFixed(4)}  ${hit.path}  (${hit.width}x${hit.height})\n`);
+  for (const hit of response.hits) {
+    io.stdout.write(`${hit.score.toFixed(4)}  ${hit.path}  (${hit.width}x${hit.height})\n`);
+    if (hit.textMatch) io.stdout.write(`        text: ${JSON.stringify(hit.textMatch.snippet)}${box(hit.textMatch.box)}\n`);
+  }
   io.stderr.write(`${response.hits.length} of ${response.searched} assets\n`);
   return EXIT_OK;
+}
+
+function box(b: TextBox | undefined): string {
+  return b ? ` at ${b.x},${b.y} ${b.width}x${b.height}` : "";
 }

@@ -4,6 +4,8 @@ import type { handleBidiStreamingCall, UntypedServiceImplementation } from "@grp
 import type {
   DeleteCollectionRequest,
   DeleteCollectionResponse,
+  GetAssetTextRequest,
+  GetAssetTextResponse,
   ListCollectionsRequest,
   ListCollectionsResponse,
   SearchAssetsRequest,
@@ -17,13 +19,20 @@ import { AltTextAdvisor } from "../../alttext/suggest";
 import { searchAssets } from "../../search/search-assets";
 import { CollectionRegistry } from "../../store/collections";
 import { SyncSession } from "../sync-session";
+import { assetText } from "../../search/asset-text";
+import type { TextIndexer } from "../../ocr/text-indexer";
 import { cancellationSignal, unaryHandler } from "../call";
 import type { ServiceDeps } from "../deps";
 import { statusCodeOf, toServiceError } from "../errors";
 import { StreamByteBudget, type GlobalByteBudget } from "../stream-budget";
 import { StreamIdleTimer } from "../stream-idle";
 
-export function createAssetHandlers(deps: ServiceDeps, registry: CollectionRegistry, buffers: GlobalByteBudget): UntypedServiceImplementation {
+export function createAssetHandlers(
+  deps: ServiceDeps,
+  registry: CollectionRegistry,
+  buffers: GlobalByteBudget,
+  textIndexer?: TextIndexer,
+): UntypedServiceImplementation {
   const { model, limits, log } = deps;
   const advisor = new AltTextAdvisor(model, registry);
 
@@ -36,6 +45,7 @@ export function createAssetHandlers(deps: ServiceDeps, registry: CollectionRegis
         embedImage: (bytes, sessionSignal) => model.embedImage(bytes, AbortSignal.any([signal, sessionSignal])),
         maxAssetBytes: limits.maxMessageBytes,
         codeOf: statusCodeOf,
+        readText: textIndexer && ((collection, sha256, bytes) => textIndexer.enqueue(collection, sha256, bytes)),
         budget: new StreamByteBudget(buffers, limits.maxStreamBufferBytes),
       },
       {
@@ -83,8 +93,19 @@ export function createAssetHandlers(deps: ServiceDeps, registry: CollectionRegis
       advisor.suggest(request, signal),
     ),
     listCollections: unaryHandler<ListCollectionsRequest, ListCollectionsResponse>("ListCollections", log, async () => ({
-      collections: registry.list().map((c) => ({ name: c.name, assetCount: c.assetCount, totalBytes: c.totalBytes, updatedMs: c.updatedMs, model: c.model })),
+      collections: registry.list().map((c) => ({
+        name: c.name,
+        assetCount: c.assetCount,
+        totalBytes: c.totalBytes,
+        updatedMs: c.updatedMs,
+        model: c.model,
+        textsRead: c.textsRead,
+        textsPending: textIndexer?.pending(c.name) ?? 0,
+      })),
     })),
+    getAssetText: unaryHandler<GetAssetTextRequest, GetAssetTextResponse>("GetAssetText", log, async (request) =>
+      assetText(registry, request, textIndexer),
+    ),
     deleteCollection: unaryHandler<DeleteCollectionRequest, DeleteCollectionResponse>("DeleteCollection", log, async (request) => ({
       deleted: await registry.delete(request.name, "name"),
     })),
