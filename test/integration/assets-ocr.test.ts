@@ -1,4 +1,4 @@
-// OCR in a real llm2clipd (--ocr on, the default): synced images get their text read once in the background,
+// OCR in a real llm2clipd with --ocr on: synced images get their text read once in the background,
 // GetAssetText returns it, SearchAssets fuses it with the image ranking, and a broken OCR model stops the start.
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -30,7 +30,7 @@ const search = (request: Partial<SearchAssetsRequest>) =>
 const assetText = (p: string) => unary<GetAssetTextResponse>((done) => daemon.client().getAssetText({ collection: "docs", path: p }, done));
 
 beforeAll(async () => {
-  daemon = await startDaemon();
+  daemon = await startDaemon(["--ocr", "on"]);
   images = [
     { path: "shots/palette.png", bytes: await textImage(620, 120, [{ text: "Open the Command Palette to run tasks", y: 60, font: "DejaVu Sans", size: 22 }]) },
     { path: "shots/settings.png", bytes: await textImage(620, 120, [{ text: "Workspace trust settings", y: 60, font: "Liberation Sans", size: 22 }]) },
@@ -100,7 +100,7 @@ describe("OCR models at start", () => {
     try {
       for (const file of Object.values(OCR_MODEL_FILES)) copyFileSync(path.join(packagedOcrModelDir(), file), path.join(dir, file));
       writeFileSync(path.join(dir, OCR_MODEL_FILES.detection), "not an onnx model");
-      const run = await runDaemon(["--listen", "127.0.0.1:0", "--ocr-models", dir]);
+      const run = await runDaemon(["--listen", "127.0.0.1:0", "--ocr", "on", "--ocr-models", dir]);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain(`cannot load the OCR models (--ocr on): OCR model ${path.join(dir, OCR_MODEL_FILES.detection)}: cannot be loaded by ONNX Runtime`);
     } finally {

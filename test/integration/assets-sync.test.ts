@@ -56,8 +56,8 @@ describe("SyncAssets", () => {
       embedded: distinct.size,
       bytesReceived: result.needed!.bytesTotal,
       totalAssets: images.length,
-      // OCR is on by default: each new content is queued once.
-      textQueued: distinct.size,
+      // OCR is off by default: nothing is queued for it.
+      textQueued: 0,
     });
     const hits = await search("first", "shapes/red-circle.svg", 3);
     expect(hits.hits.slice(0, 2).map((hit) => hit.path).sort()).toEqual(["copies/red-circle.svg", "shapes/red-circle.svg"]);

