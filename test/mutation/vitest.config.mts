@@ -1,5 +1,6 @@
 // The tests that a mutation run (`npm run test:mutation`, stryker.config.json) scores the store modules against.
-import { defineConfig, mergeConfig } from "vitest/config";
+// Spread rather than mergeConfig, which would append to the base include list instead of replacing it.
+import { defineConfig } from "vitest/config";
 import base from "../../vitest.config.mts";
 
-export default mergeConfig(base, defineConfig({ test: { include: ["server/test/store/**/*.test.ts"] } }));
+export default defineConfig({ ...base, test: { ...base.test, include: ["server/test/store/**/*.test.ts"] } });
