@@ -23,8 +23,9 @@ export function altTextEdit(ref: ImageReference, alt: string): TextEdit {
 export function escapeAlt(alt: string, syntax: AltSyntax): string {
   switch (syntax) {
     case "markdown":
-      // Backslash-escape what would otherwise end the label, start markup or form an entity; newlines would end the block.
-      return alt.replace(/\s*[\r\n]+\s*/g, " ").replace(/[\\[\]*_`<&!]/g, "\\$&");
+      // Backslash-escape what would otherwise end the label, start markup (GFM strikethrough included) or form an entity;
+      // newlines would end the block.
+      return alt.replace(/\s*[\r\n]+\s*/g, " ").replace(/[\\[\]*_`<&!~]/g, "\\$&");
     case "html-double":
       return alt.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
     case "html-single":
