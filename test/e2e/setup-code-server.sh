@@ -27,8 +27,10 @@ cp "$(command -v rg)" "$RG_CACHE/pack/rg"
 tar -czf "$RG_CACHE/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" -C "$RG_CACHE/pack" rg
 
 cd "$PREFIX"
-[[ -f package.json ]] || echo '{"name":"llm2clip-e2e-code-server","private":true}' > package.json
-# unsafe_perm: code-server's postinstall refuses to run as root otherwise; yes: node-pty's install runs `npx node-gyp`.
+# allowScripts names the two packages whose install scripts this needs, so npm 11 does not warn about them.
+[[ -f package.json ]] || echo '{"name":"llm2clip-e2e-code-server","private":true,"allowScripts":{"code-server":true,"argon2":true}}' > package.json
+# unsafe_perm: code-server's postinstall refuses to run as root otherwise (npm warns that it no longer knows the
+# setting, but still passes it to the script); yes: node-pty's install runs `npx node-gyp`.
 TMPDIR="$WORK_TMP" npm_config_unsafe_perm=true npm_config_yes=true \
   npm install --no-audit --no-fund --no-save "code-server@$VERSION" >&2
 
