@@ -9,19 +9,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_MAX_IMAGE_PIXELS, preprocessImage, resizedSize } from "../../src/model/image";
-import type { ImageSpec } from "../../src/model/manifest";
+import { openAiClipSpec } from "./openai-clip-spec";
 
 const S = 336;
-const SPEC: ImageSpec = {
-  size: S,
-  resize: "bicubic_shortest_side",
-  resizeRounding: "floor",
-  crop: "center",
-  mean: [0.48145466, 0.4578275, 0.40821073],
-  std: [0.26862954, 0.26130258, 0.27577711],
-  alpha: "drop",
-  background: "#ffffff",
-};
+const SPEC = openAiClipSpec(S);
 
 const scratch = mkdtempSync(path.join(tmpdir(), "llm2clip-hf-preprocess-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

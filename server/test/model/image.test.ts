@@ -2,20 +2,11 @@ import { crc32, deflateSync } from "node:zlib";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { Llm2ClipError } from "../../src/errors";
-import type { ImageSpec } from "../../src/model/manifest";
+import { openAiClipSpec } from "./openai-clip-spec";
 import { DEFAULT_MAX_IMAGE_PIXELS, MAX_ASPECT_RATIO, preprocessImage } from "../../src/model/image";
 
 const S = 32;
-const SPEC: ImageSpec = {
-  size: S,
-  resize: "bicubic_shortest_side",
-  resizeRounding: "floor",
-  crop: "center",
-  mean: [0.48145466, 0.4578275, 0.40821073],
-  std: [0.26862954, 0.26130258, 0.27577711],
-  alpha: "drop",
-  background: "#ffffff",
-};
+const SPEC = openAiClipSpec(S);
 
 type RGB = [number, number, number];
 const RED: RGB = [255, 0, 0];

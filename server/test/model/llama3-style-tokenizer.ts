@@ -38,6 +38,17 @@ export const MERGES: Array<[string, string]> = [
   ["Ċ", "Ċ"],
 ];
 
+/** The post-processing step of Llama-3's revised tokenizer.json: every sequence starts with `<|begin_of_text|>` (id `bos`). */
+export function bosTemplateProcessing(bos: number) {
+  const begin = (typeId: number) => ({ SpecialToken: { id: "<|begin_of_text|>", type_id: typeId } });
+  return {
+    type: "TemplateProcessing",
+    single: [begin(0), { Sequence: { id: "A", type_id: 0 } }],
+    pair: [begin(0), { Sequence: { id: "A", type_id: 0 } }, begin(1), { Sequence: { id: "B", type_id: 1 } }],
+    special_tokens: { "<|begin_of_text|>": { id: "<|begin_of_text|>", ids: [bos], tokens: ["<|begin_of_text|>"] } },
+  };
+}
+
 export interface BuiltTokenizer {
   json: Record<string, unknown>;
   vocab: Map<string, number>;
@@ -79,17 +90,7 @@ export function buildLlama3StyleTokenizer(): BuiltTokenizer {
       type: "Sequence",
       processors: [
         { type: "ByteLevel", add_prefix_space: true, trim_offsets: false, use_regex: true },
-        {
-          type: "TemplateProcessing",
-          single: [{ SpecialToken: { id: "<|begin_of_text|>", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }],
-          pair: [
-            { SpecialToken: { id: "<|begin_of_text|>", type_id: 0 } },
-            { Sequence: { id: "A", type_id: 0 } },
-            { SpecialToken: { id: "<|begin_of_text|>", type_id: 1 } },
-            { Sequence: { id: "B", type_id: 1 } },
-          ],
-          special_tokens: { "<|begin_of_text|>": { id: "<|begin_of_text|>", ids: [bos], tokens: ["<|begin_of_text|>"] } },
-        },
+        bosTemplateProcessing(bos),
       ],
     },
     decoder: { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true },

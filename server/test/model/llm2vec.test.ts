@@ -4,7 +4,7 @@ import { Tokenizer } from "@huggingface/tokenizers";
 import { describe, expect, it } from "vitest";
 import { Llm2ClipError } from "../../src/errors";
 import { Llm2VecTokenizer, type PromptSpec } from "../../src/model/llm2vec";
-import { buildLlama3StyleTokenizer } from "./llama3-style-tokenizer";
+import { bosTemplateProcessing, buildLlama3StyleTokenizer } from "./llama3-style-tokenizer";
 
 const LLAMA3_PROMPT = {
   promptPrefix: "<|start_header_id|>user<|end_header_id|>\n\n",
@@ -180,17 +180,7 @@ describe("llm2vec handling (the released checkpoints) with Meta's Llama-3 tokeni
       type: "Sequence",
       processors: [
         json.post_processor,
-        {
-          type: "TemplateProcessing",
-          single: [{ SpecialToken: { id: "<|begin_of_text|>", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }],
-          pair: [
-            { SpecialToken: { id: "<|begin_of_text|>", type_id: 0 } },
-            { Sequence: { id: "A", type_id: 0 } },
-            { SpecialToken: { id: "<|begin_of_text|>", type_id: 1 } },
-            { Sequence: { id: "B", type_id: 1 } },
-          ],
-          special_tokens: { "<|begin_of_text|>": { id: "<|begin_of_text|>", ids: [128000], tokens: ["<|begin_of_text|>"] } },
-        },
+        bosTemplateProcessing(128000),
       ],
     },
   };
