@@ -1,5 +1,6 @@
 import json
 import random
+import re
 import tempfile
 import unittest
 from pathlib import Path
@@ -7,10 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from tiny.captions import en_long, en_short, zh_long, zh_short
-from tiny.dataset import make_split
+from tiny.dataset import make_split, training_pixels
 from tiny.domain import COLOURS, RGB, ZH_COLOURS, ZH_POSITIONS, ZH_SHAPES
 from tiny.samples import write_samples
 from tiny.scenes import Scene, SceneObject, render, sample_scene
+from tiny.styles import random_canvas, render_varied
 
 
 class SceneTest(unittest.TestCase):
@@ -45,7 +47,26 @@ class CaptionTest(unittest.TestCase):
             text = en_short(scene, self.rng)
             self.assertIn(scene.background, text)
             for obj in scene.objects:
-                self.assertIn(f"{obj.colour} {obj.shape}", text)
+                self.assertIn(obj.colour, text)
+                self.assertIn(obj.shape, text)
+
+    def test_articles_fit_the_next_word(self):
+        for scene in self.scenes:
+            for text in (en_short(scene, self.rng), en_long(scene, self.rng)):
+                self.assertIsNone(re.search(r"\ba [aeiou]", text), text)
+                self.assertIsNone(re.search(r"\ban [^aeiou ]", text), text)
+
+    def test_identical_objects_can_be_named_in_the_plural(self):
+        scene = Scene((SceneObject("cross", "orange", "small", "left"), SceneObject("cross", "orange", "small", "top")), "blue")
+        texts = {en_short(scene, random.Random(seed)) for seed in range(40)}
+        self.assertTrue(any("two small orange crosses" in t or "two little orange crosses" in t for t in texts), texts)
+        self.assertTrue(any("crosses" not in t for t in texts), texts)
+
+    def test_training_phrasings_leave_the_held_out_templates_unseen(self):
+        held_out = ("backdrop", "placed", "coloured", "figure", "all set on")
+        for scene in self.scenes:
+            text = en_short(scene, self.rng)
+            self.assertFalse(any(word in text for word in held_out), text)
 
     def test_long_english_is_60_to_200_words_with_the_background_last(self):
         for scene in self.scenes:
@@ -88,3 +109,25 @@ class SampleAssetsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TrainingViewsTest(unittest.TestCase):
+    def test_varied_styles_keep_the_scene_colours_and_the_canvas_size(self):
+        rng = random.Random(5)
+        scene = Scene((SceneObject("square", "red", "large", "center"),), "blue")
+        for _ in range(30):
+            width, height = random_canvas(rng)
+            self.assertTrue(64 <= min(width, height) and max(width, height) <= 512)
+            image = np.asarray(render_varied(scene, width, height, rng)).astype(int)
+            self.assertEqual(image.shape[:2], (height, width))
+            centre = image[height // 2 - 2 : height // 2 + 3, width // 2 - 2 : width // 2 + 3].reshape(-1, 3).mean(axis=0)
+            corner = image[:3, :3].reshape(-1, 3).mean(axis=0)
+            self.assertGreater(centre[0], centre[2], "the square is red")
+            self.assertGreater(corner[2], corner[0], "the background is blue")
+
+    def test_training_pixels_do_not_depend_on_the_number_of_processes(self):
+        examples = make_split("val", 6)
+        pixels = training_pixels(examples, 48, views=3, seed=7)
+        self.assertEqual(pixels.shape, (6, 3, 48, 48, 3))
+        np.testing.assert_array_equal(pixels[2:4], training_pixels(examples[2:4], 48, views=3, seed=7))
+        self.assertFalse(np.array_equal(pixels[:, 0], pixels[:, 1]))

@@ -15,7 +15,7 @@ from llm2clip.modeling import VisionTransformer
 from .bpe import ByteLevelBPE
 from .clip_training import LogitScale, clip_loss, pixel_values
 from .config import BASELINE_CONTEXT, model_config
-from .dataset import Example
+from .dataset import Example, pick_views
 from .loop import run_steps
 
 BATCH = 128
@@ -78,7 +78,8 @@ def train_baseline(
         kind = "en_long" if rng.random() < 0.4 else "en_short"
         captions = [rng.choice(examples[j].captions[kind]) for j in idx]
         tokens, eot = clip_tokens(tokenizer, captions)
-        loss = clip_loss(vision(pixel_values(pixels[idx])), text(tokens, eot), scale())
+        views = pick_views(pixels, np.array(idx), np.random.default_rng(seed * 7919 + i))
+        loss = clip_loss(vision(pixel_values(views)), text(tokens, eot), scale())
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)

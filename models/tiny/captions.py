@@ -55,19 +55,59 @@ ZH_FILLERS = (
 )
 
 
+EN_SHORT_TEMPLATES = (
+    "{objects} on {a_bg} background",
+    "{a_bg} background with {objects}",
+    "on {a_bg} background, {objects}",
+    "{count} {noun} on {bg}: {objects}",
+    "{objects}; the background is {bg}",
+    "a picture of {objects} on {a_bg} background",
+    "an image showing {objects}, with {a_bg} background",
+    "there {be} {objects} on {a_bg} background",
+    "{bg} background, {count} {noun}: {objects}",
+)
+ZH_SHORT_TEMPLATES = (
+    "{bg}背景上，{objects}",
+    "{objects}，背景是{bg}",
+    "一张{bg}背景的图片：{objects}",
+    "图中{count}个图形，{objects}，背景为{bg}",
+    "在{bg}的背景上：{objects}",
+)
+
+
 def _join_en(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def article(word: str) -> str:
+    """English's indefinite article before `word`: "an orange star", "a large star"."""
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def plural(shape: str) -> str:
+    return shape + ("es" if shape.endswith(("s", "x", "sh", "ch")) else "s")
 
 
 def _en_object(obj: SceneObject, rng: random.Random) -> str:
     size = rng.choice(EN_SIZE_WORDS[obj.size])
     where = rng.choice(EN_POSITION_PHRASES[obj.position])
-    form = rng.randrange(3)
+    form = rng.randrange(5)
     if form == 0:
-        return f"a {size} {obj.colour} {obj.shape} {where}"
+        return f"{article(size)} {size} {obj.colour} {obj.shape} {where}"
     if form == 1:
-        return f"a {obj.colour} {obj.shape} ({size}) {where}"
-    return f"a {size} {obj.colour} {obj.shape} {where}"
+        return f"{article(obj.colour)} {obj.colour} {obj.shape} ({size}) {where}"
+    if form == 2:
+        return f"{article(size)} {size} {obj.shape} in {obj.colour} {where}"
+    if form == 3:
+        return f"{article(obj.colour)} {obj.colour} {obj.shape} that is {size}, {where}"
+    return f"{article(size)} {size} {obj.colour} {obj.shape} {where}"
+
+
+def _en_group(objects: list[SceneObject], rng: random.Random) -> str:
+    """Objects of one shape, colour and size, as one plural phrase: "two small red stars, on the left and at the top"."""
+    size = rng.choice(EN_SIZE_WORDS[objects[0].size])
+    wheres = _join_en([rng.choice(EN_POSITION_PHRASES[o.position]) for o in objects])
+    return f"{EN_COUNT[len(objects)]} {size} {objects[0].colour} {plural(objects[0].shape)}, {wheres}"
 
 
 def _shuffled(scene: Scene, rng: random.Random) -> list[SceneObject]:
@@ -76,20 +116,28 @@ def _shuffled(scene: Scene, rng: random.Random) -> list[SceneObject]:
     return objects
 
 
+def _en_objects(scene: Scene, rng: random.Random) -> str:
+    """The scene's objects as one English phrase; identical objects are sometimes grouped in the plural."""
+    objects = _shuffled(scene, rng)
+    groups: dict[tuple[str, str, str], list[SceneObject]] = {}
+    for obj in objects:
+        groups.setdefault((obj.size, obj.colour, obj.shape), []).append(obj)
+    if len(groups) < len(objects) and rng.random() < 0.6:
+        return _join_en([_en_group(g, rng) if len(g) > 1 else _en_object(g[0], rng) for g in groups.values()])
+    return _join_en([_en_object(o, rng) for o in objects])
+
+
 def en_short(scene: Scene, rng: random.Random) -> str:
-    objects = _join_en([_en_object(o, rng) for o in _shuffled(scene, rng)])
+    objects = _en_objects(scene, rng)
     bg, n = scene.background, len(scene.objects)
-    noun = "shape" if n == 1 else "shapes"
-    template = rng.randrange(5)
-    if template == 0:
-        return f"{objects} on a {bg} background"
-    if template == 1:
-        return f"a {bg} background with {objects}"
-    if template == 2:
-        return f"on a {bg} background, {objects}"
-    if template == 3:
-        return f"{EN_COUNT[n]} {noun} on {bg}: {objects}"
-    return f"{objects}; the background is {bg}"
+    return rng.choice(EN_SHORT_TEMPLATES).format(
+        objects=objects,
+        bg=bg,
+        a_bg=f"{article(bg)} {bg}",
+        count=EN_COUNT[n],
+        noun="shape" if n == 1 else "shapes",
+        be="is" if n == 1 else "are",
+    )
 
 
 def en_long(scene: Scene, rng: random.Random) -> str:
@@ -102,9 +150,9 @@ def en_long(scene: Scene, rng: random.Random) -> str:
         where = rng.choice(EN_POSITION_PHRASES[obj.position])
         lead = "The first one" if i == 0 else rng.choice(("Another one", "The next one", "One more"))
         if rng.random() < 0.5:
-            sentences.append(f"{lead} is a {obj.shape}. It is {size} and {obj.colour}, and it sits {where}.")
+            sentences.append(f"{lead} is {article(obj.shape)} {obj.shape}. It is {size} and {obj.colour}, and it sits {where}.")
         else:
-            sentences.append(f"{lead} is a {size} {obj.colour} {obj.shape}, placed {where} of the frame.")
+            sentences.append(f"{lead} is {article(size)} {size} {obj.colour} {obj.shape}, placed {where} of the frame.")
     if len(" ".join(sentences).split()) < 70:
         sentences.append(rng.choice([f for f in EN_FILLERS if f not in sentences]))
     sentences.append(rng.choice((
@@ -127,13 +175,7 @@ def _zh_object(obj: SceneObject, rng: random.Random) -> str:
 
 def zh_short(scene: Scene, rng: random.Random) -> str:
     objects = "，".join(_zh_object(o, rng) for o in _shuffled(scene, rng))
-    bg = ZH_COLOURS[scene.background]
-    template = rng.randrange(3)
-    if template == 0:
-        return f"{bg}背景上，{objects}"
-    if template == 1:
-        return f"{objects}，背景是{bg}"
-    return f"在{bg}的背景上：{objects}"
+    return rng.choice(ZH_SHORT_TEMPLATES).format(objects=objects, bg=ZH_COLOURS[scene.background], count=ZH_COUNT[len(scene.objects)])
 
 
 def zh_long(scene: Scene, rng: random.Random) -> str:

@@ -17,6 +17,7 @@ from llm2clip.modeling import LlamaEncoder, TextAdapter, VisionTransformer, init
 
 from .bpe import ByteLevelBPE
 from .config import MEAN, STD
+from .dataset import pick_views
 from .loop import run_steps
 from .text_format import llm2vec_batch
 
@@ -69,41 +70,48 @@ def image_embeddings(vision: VisionTransformer, pixels: np.ndarray) -> torch.Ten
 
 
 def train_adapter_stage(
-    name: str, vision: VisionTransformer, adapter: TextAdapter, pixels: np.ndarray, features: torch.Tensor, steps: int, seed: int = 3
-) -> tuple[dict[str, float], float]:
-    """Stage c with the vision tower frozen: its embeddings are computed once, and each step trains the adapter alone."""
+    name: str,
+    vision: VisionTransformer,
+    adapter: TextAdapter,
+    scale: LogitScale,
+    pixels: np.ndarray,
+    features: torch.Tensor,
+    steps: int,
+    seed: int = 3,
+) -> dict[str, float]:
+    """Stage c with the vision tower frozen: its embeddings are computed once, and each step trains the adapter alone.
+    pixels and features as train_clip_stage takes them; the adapter starts from random weights."""
     init_random_(adapter, torch.Generator().manual_seed(seed))
-    images = image_embeddings(vision, pixels)
-    scale = LogitScale()
+    images = image_embeddings(vision, pixels.reshape(-1, *pixels.shape[2:])).view(*pixels.shape[:2], -1)
     optimizer = torch.optim.AdamW(list(adapter.parameters()) + list(scale.parameters()), lr=1e-3, weight_decay=0.05)
 
     def step(i: int) -> dict[str, float]:
         rng = np.random.default_rng(seed * 7919 + i)
         idx = rng.choice(len(images), ADAPTER_BATCH, replace=False)
         caption = rng.integers(0, features.shape[1], ADAPTER_BATCH)
-        loss = clip_loss(images[idx], adapter(features[idx, caption]), scale())
+        view = rng.integers(0, images.shape[1], ADAPTER_BATCH)
+        loss = clip_loss(images[idx, view], adapter(features[idx, caption]), scale())
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         return {"loss": loss.item(), "scale": scale().item()}
 
     adapter.train()
-    result = run_steps(name, {"adapter": adapter, "scale": scale}, optimizer, 1e-3, steps, step)
-    return result, scale().item()
+    return run_steps(name, {"adapter": adapter, "scale": scale}, optimizer, 1e-3, steps, step)
 
 
 def train_clip_stage(
     name: str,
     vision: VisionTransformer,
     adapter: TextAdapter,
+    scale: LogitScale,
     pixels: np.ndarray,
     features: torch.Tensor,
     steps: int,
     seed: int = 3,
-) -> tuple[dict[str, float], float]:
-    """features: [N, C, F], C English captions per image. Returns the loop's summary and the learned logit scale."""
-    init_random_(adapter, torch.Generator().manual_seed(seed))
-    scale = LogitScale()
+) -> dict[str, float]:
+    """The vision tower and the adapter trained together. pixels: [N, V, S, S, 3], V views per scene
+    (dataset.training_pixels); features: [N, C, F], C English captions per image."""
     optimizer = torch.optim.AdamW(
         [
             {"params": vision.parameters(), "lr_scale": 0.3},
@@ -117,7 +125,7 @@ def train_clip_stage(
         rng = np.random.default_rng(seed * 7919 + i)
         idx = rng.choice(len(pixels), BATCH, replace=False)
         caption = rng.integers(0, features.shape[1], BATCH)
-        loss = clip_loss(vision(pixel_values(pixels[idx])), adapter(features[idx, caption]), scale())
+        loss = clip_loss(vision(pixel_values(pick_views(pixels, idx, rng))), adapter(features[idx, caption]), scale())
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -125,5 +133,4 @@ def train_clip_stage(
 
     vision.train()
     adapter.train()
-    result = run_steps(name, {"vision": vision, "adapter": adapter, "scale": scale}, optimizer, 1e-3, steps, step)
-    return result, scale().item()
+    return run_steps(name, {"vision": vision, "adapter": adapter, "scale": scale}, optimizer, 1e-3, steps, step)

@@ -42,7 +42,7 @@ MNTP_LR = 1e-3
 CONTRASTIVE_BATCH = 40
 LENGTH_BUCKETS = 3
 TEMPERATURE = 0.05
-CONTRASTIVE_LR = 5e-4
+CONTRASTIVE_LR = 1e-3
 # The embedding table learns 10x faster: the colour and size tokens start nearly identical and must move apart.
 EMBEDDING_LR_SCALE = 10.0
 
@@ -146,15 +146,13 @@ class Phase:
     attributes: dict[str, float]
 
 
-# First the phrasings and languages: this aligns Chinese with English (zh -> en 1.5% -> 94.5% in 400 steps) but
-# leaves colour, size and background invisible (cosine 0.996 after a change; EXPERIMENTS.md, b-2).
-BILINGUAL = Phase("contrastive", CONTRASTIVE_LR, TEMPERATURE, ATTRIBUTE_WEIGHTS)
-# Then the attributes: a lower temperature and a higher learning rate make the one-word twins count.
-ATTRIBUTES = Phase("attributes", 2e-3, 0.03, {"colour": 0.4, "size": 0.3, "background": 0.3})
+# One phase, from the warm-start LLM: English-Chinese, long and unseen-word positives with one-attribute twins as hard
+# negatives, at twice the learning rate of the runs that left colour invisible (b-1, b-2; EXPERIMENTS.md).
+CAPTION_CONTRASTIVE = Phase("contrastive", CONTRASTIVE_LR, TEMPERATURE, ATTRIBUTE_WEIGHTS)
 
 
 def caption_contrastive(
-    llm: LlamaEncoder, tokenizer: ByteLevelBPE, examples: list[Example], steps: int, phase: Phase = BILINGUAL, seed: int = 2
+    llm: LlamaEncoder, tokenizer: ByteLevelBPE, examples: list[Example], steps: int, phase: Phase = CAPTION_CONTRASTIVE, seed: int = 2
 ) -> dict[str, float]:
     for param in llm.parameters():
         param.requires_grad_(True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +14,7 @@ from PIL import Image
 
 from .captions import en_long, en_short, zh_long, zh_short
 from .scenes import Scene, preprocess, render, sample_scene
+from .styles import random_canvas, render_varied
 
 SPLIT_SEEDS = {"train": 1001, "val": 2002, "test": 3003}
 CAPTION_COUNTS = {"en_short": 3, "en_long": 2, "zh_short": 2, "zh_long": 1}
@@ -69,13 +72,27 @@ def read_split(directory: Path) -> list[Example]:
         return [Example.from_json(json.loads(line)) for line in lines]
 
 
-def training_pixels(examples: list[Example], size: int, rng: random.Random) -> np.ndarray:
-    """uint8 [N, size, size, 3]: each scene drawn at a random canvas size and preprocessed as the daemon does."""
-    out = np.empty((len(examples), size, size, 3), dtype=np.uint8)
-    for i, example in enumerate(examples):
-        canvas = render(example.scene, rng.randint(72, 144), rng.randint(72, 144), rng)
-        out[i] = np.asarray(preprocess(canvas, size))
+def _views(args: tuple[Example, int, int, int]) -> np.ndarray:
+    example, size, views, seed = args
+    rng = random.Random(seed * 1_000_003 + image_seed(example))
+    out = np.empty((views, size, size, 3), dtype=np.uint8)
+    out[0] = np.asarray(preprocess(render(example.scene, rng.randint(72, 144), rng.randint(72, 144), rng), size))
+    for view in range(1, views):
+        out[view] = np.asarray(preprocess(render_varied(example.scene, *random_canvas(rng), rng), size))
     return out
+
+
+def training_pixels(examples: list[Example], size: int, views: int, seed: int) -> np.ndarray:
+    """uint8 [N, views, size, size, 3], preprocessed as the daemon does: view 0 drawn as the data sets are (render, at a
+    random canvas size), the others in varied styles (styles.render_varied) so that training sees many renderers.
+    Each scene has its own random stream, so the result does not depend on how many processes draw it."""
+    with multiprocessing.Pool(os.cpu_count()) as pool:
+        return np.stack(pool.map(_views, [(e, size, views, seed) for e in examples], chunksize=64))
+
+
+def pick_views(pixels: np.ndarray, idx: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One random view of each chosen scene: [B, size, size, 3] from training_pixels' [N, views, ...]."""
+    return pixels[idx, rng.integers(0, pixels.shape[1], len(idx))]
 
 
 def load_pixels(directory: Path, examples: list[Example], size: int) -> np.ndarray:

@@ -15,14 +15,14 @@ import random
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .captions import EN_COUNT, EN_POSITION_PHRASES
+from .captions import EN_COUNT, EN_POSITION_PHRASES, article
 from .dataset import Example
 from .domain import POSITION_XY, RGB, ZH_COLOURS, ZH_POSITIONS, ZH_SHAPES, ZH_SIZES
 from .scenes import RADIUS, Scene, _polygon, sample_scene
 from .unseen import with_unseen_words
 
 SEED = 4004
-VOWELS = "aeiou"
+VALIDATION_SEED = 4005
 
 
 def _shade(rgb: tuple[int, int, int], factor: float) -> tuple[int, int, int]:
@@ -61,22 +61,18 @@ def render_ood(scene: Scene, width: int, height: int, rng: random.Random) -> Ima
     return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
 
 
-def _article(word: str) -> str:
-    return "an" if word[0] in VOWELS else "a"
-
-
 def en_short_ood(scene: Scene, rng: random.Random) -> str:
     parts = []
     for obj in rng.sample(list(scene.objects), len(scene.objects)):
         where = rng.choice(EN_POSITION_PHRASES[obj.position])
         parts.append(rng.choice((
-            f"{_article(obj.colour)} {obj.colour} {obj.shape}, {obj.size}, placed {where}",
-            f"{where}, {_article(obj.size)} {obj.size} {obj.shape} coloured {obj.colour}",
+            f"{article(obj.colour)} {obj.colour} {obj.shape}, {obj.size}, placed {where}",
+            f"{where}, {article(obj.size)} {obj.size} {obj.shape} coloured {obj.colour}",
         )))
     listed = "; ".join(parts)
     n = len(scene.objects)
     return rng.choice((
-        f"against {_article(scene.background)} {scene.background} backdrop: {listed}",
+        f"against {article(scene.background)} {scene.background} backdrop: {listed}",
         f"{EN_COUNT[n]} {'figure' if n == 1 else 'figures'} ({listed}), all set on {scene.background}",
     ))
 
@@ -86,7 +82,7 @@ def en_long_ood(scene: Scene, rng: random.Random) -> str:
                  "Nothing in it is shaded by hand, and there is no writing of any kind."]
     for obj in scene.objects:
         where = rng.choice(EN_POSITION_PHRASES[obj.position])
-        sentences.append(f"One of the figures is {_article(obj.size)} {obj.size} {obj.shape}; its colour is {obj.colour} and it can be found {where}.")
+        sentences.append(f"One of the figures is {article(obj.size)} {obj.size} {obj.shape}; its colour is {obj.colour} and it can be found {where}.")
     sentences.append(f"Everything sits on a backdrop that is {scene.background}.")
     return " ".join(sentences)
 
@@ -107,9 +103,10 @@ def zh_long_ood(scene: Scene, rng: random.Random) -> str:
 WRITERS = {"en_short": en_short_ood, "en_long": en_long_ood, "zh_short": zh_short_ood, "zh_long": zh_long_ood}
 
 
-def make_ood_split(count: int) -> tuple[list[Example], list[Image.Image]]:
-    """`count` scenes with one caption of each kind (held-out templates) and their held-out-style images, 64-512 px."""
-    rng = random.Random(SEED)
+def make_ood_split(count: int, seed: int = SEED) -> tuple[list[Example], list[Image.Image]]:
+    """`count` scenes with one caption of each kind (held-out templates) and their held-out-style images, 64-512 px.
+    The default seed is the test split; VALIDATION_SEED gives other scenes in the same style, to choose variants on."""
+    rng = random.Random(seed)
     examples, images = [], []
     for i in range(count):
         scene = sample_scene(rng)

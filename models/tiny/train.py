@@ -8,10 +8,9 @@
     baseline     d. CLIP baseline: vision tower + 77-token text transformer, jointly, English
     mntp         b1. bidirectional masked next-token prediction, LoRA, English
     warm_start   instead of a, b1 and d's vision tower, with TINY_WARM_START=<shipped folder>: its LLM and vision tower
-    contrastive  b2. caption-contrastive loss, full fine-tuning, English/Chinese/long positives, one-attribute hard
-                 negatives (phrasings and languages)
-    attributes   b3. the same loss at a lower temperature, hard negatives on colour, size and background; fails
-                 when a colour change no longer moves the features (diagnostics.check_no_collapse)
+    contrastive  b2. caption-contrastive loss, full fine-tuning, English/Chinese/long/unseen-word positives,
+                 one-attribute hard negatives; fails when a colour change does not move the features
+                 (diagnostics.check_no_collapse)
     clip         c. frozen LLM features -> adapter + vision tower, CLIP loss, English only
     ablation     e. as c, on the LLM without stage b
     ship         calibrate alt-text thresholds on val, export models/tiny-llm2clip (tiny.ship)
@@ -24,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import shutil
 import time
 
@@ -36,9 +34,9 @@ from llm2clip.modeling import LlamaEncoder, TextAdapter, VisionTransformer
 from . import config, ship
 from .baseline import baseline_text_tower, train_baseline
 from .bpe import ByteLevelBPE, train_merges
-from .clip_training import extract_features, train_adapter_stage, train_clip_stage
+from .clip_training import LogitScale, extract_features, train_adapter_stage, train_clip_stage
 from .config import CLIP_STAGE_SCENES, IMAGE_SIZE, SPLIT_SIZES, STEPS, VOCAB_TARGET, WARM_START, WORK, load_tokenizer
-from .contrastive import ATTRIBUTES, BILINGUAL, caption_contrastive, mntp
+from .contrastive import CAPTION_CONTRASTIVE, caption_contrastive, mntp
 from .corpus import documents
 from .dataset import make_split, read_split, training_pixels, write_split
 from .diagnostics import check_no_collapse, feature_report
@@ -48,6 +46,8 @@ from .warm_start import load_onnx_weights
 CORPUS_DOCUMENTS = 40000
 TOKENIZER_DOCUMENTS = 8000
 STAGE_CAPTIONS = (("en_short", 0), ("en_short", 1), ("en_long", 0))
+# Views of each training scene: one as the data sets are drawn, the rest in varied styles (styles.py).
+TRAINING_VIEWS = 3
 
 
 def stage_data() -> None:
@@ -62,7 +62,8 @@ def stage_data() -> None:
 
 
 def stage_pixels() -> None:
-    np.save(WORK / "train_pixels.npy", training_pixels(read_split(WORK / "data" / "train"), IMAGE_SIZE, random.Random(7)))
+    examples = read_split(WORK / "data" / "train")[:CLIP_STAGE_SCENES]
+    np.save(WORK / "train_pixels.npy", training_pixels(examples, IMAGE_SIZE, TRAINING_VIEWS, seed=7))
 
 
 def stage_corpus() -> None:
@@ -92,8 +93,9 @@ def stage_baseline() -> dict:
     cfg = config.model_config(tokenizer.vocab_size)
     torch.manual_seed(5)
     vision, text = VisionTransformer(cfg.vision), baseline_text_tower(tokenizer.vocab_size)
-    examples = read_split(WORK / "data" / "train")
-    result, scale = train_baseline(vision, text, tokenizer, examples, np.load(WORK / "train_pixels.npy"), STEPS["baseline"])
+    pixels = np.load(WORK / "train_pixels.npy")
+    examples = read_split(WORK / "data" / "train")[: len(pixels)]
+    result, scale = train_baseline(vision, text, tokenizer, examples, pixels, STEPS["baseline"])
     torch.save({"vision": vision.state_dict(), "text": text.state_dict(), "logit_scale": scale}, WORK / "baseline.pt")
     return result
 
@@ -125,26 +127,15 @@ def stage_warm_start() -> dict:
 
 
 def stage_contrastive() -> dict:
-    llm = load_llm("llm_mntp.pt")
-    result = caption_contrastive(llm, load_tokenizer(), read_split(WORK / "data" / "train"), STEPS["contrastive"], BILINGUAL)
-    torch.save(llm.state_dict(), WORK / "llm_bilingual.pt")
-    return result
-
-
-def stage_attributes() -> dict:
     tokenizer = load_tokenizer()
     val = read_split(WORK / "data" / "val")
-    before_path = WORK / "feature_report_before.json"
-    if not before_path.exists():
-        before_path.write_text(json.dumps(feature_report(load_llm("llm_mntp.pt"), tokenizer, val)))
-    before = json.loads(before_path.read_text())
-    llm = load_llm("llm_bilingual.pt")
-    bilingual = feature_report(llm, tokenizer, val)
-    result = caption_contrastive(llm, tokenizer, read_split(WORK / "data" / "train"), STEPS["attributes"], ATTRIBUTES)
+    llm = load_llm("llm_mntp.pt")
+    before = feature_report(llm, tokenizer, val)
+    result = caption_contrastive(llm, tokenizer, read_split(WORK / "data" / "train"), STEPS["contrastive"], CAPTION_CONTRASTIVE)
     llm.eval()
     after = feature_report(llm, tokenizer, val)
-    report = {"rows": [["before stage b", before], ["after its first phase", bilingual], ["after stage b", after]]}
-    print(f"[attributes] features {json.dumps(report)}", flush=True)
+    report = {"rows": [["before stage b", before], ["after stage b", after]]}
+    print(f"[contrastive] features {json.dumps(report)}", flush=True)
     (WORK / "feature_report.json").write_text(json.dumps(report, indent=2))
     check_no_collapse(after)
     torch.save(llm.state_dict(), WORK / "llm_contrastive.pt")
@@ -168,14 +159,15 @@ def stage_clip(name: str, features_file: str, out_file: str) -> dict:
     vision, adapter = VisionTransformer(cfg.vision), TextAdapter(cfg.adapter)
     features = torch.load(WORK / features_file)
     pixels = np.ascontiguousarray(np.load(WORK / "train_pixels.npy", mmap_mode="r")[: len(features)])
-    if WARM_START:
-        vision.load_state_dict(torch.load(WORK / "vision_start.pt")["vision"])
-        result, scale = train_adapter_stage(name, vision, adapter, pixels, features, STEPS["clip_adapter"])
-    else:
-        vision.load_state_dict(torch.load(WORK / "baseline.pt")["vision"])
-        result, scale = train_clip_stage(name, vision, adapter, pixels, features, STEPS[name])
-    torch.save({"vision": vision.state_dict(), "adapter": adapter.state_dict(), "logit_scale": scale}, WORK / out_file)
-    return result
+    scale = LogitScale()
+    start = "vision_start.pt" if WARM_START else "baseline.pt"
+    vision.load_state_dict(torch.load(WORK / start)["vision"])
+    # The new adapter first learns to map the LLM's features onto the vision tower as it is (LiT-style, cheap: the
+    # image embeddings are computed once); then both train together on every rendering style (styles.py).
+    warm_up = train_adapter_stage(f"{name}_adapter", vision, adapter, scale, pixels, features, STEPS["clip_adapter"])
+    result = train_clip_stage(name, vision, adapter, scale, pixels, features, STEPS[name])
+    torch.save({"vision": vision.state_dict(), "adapter": adapter.state_dict(), "logit_scale": scale().item()}, WORK / out_file)
+    return {**result, "adapter_steps": warm_up["steps"], "adapter_seconds": warm_up["seconds"]}
 
 
 STAGES = {
@@ -186,8 +178,7 @@ STAGES = {
     "baseline": ("baseline.pt", stage_baseline),
     "mntp": ("llm_mntp.pt", stage_mntp),
     "warm_start": ("vision_start.pt", stage_warm_start),
-    "contrastive": ("llm_bilingual.pt", stage_contrastive),
-    "attributes": ("llm_contrastive.pt", stage_attributes),
+    "contrastive": ("llm_contrastive.pt", stage_contrastive),
     "features": ("features_contrastive.pt", lambda: stage_features("llm_contrastive.pt", "features_contrastive.pt")),
     "features_ablation": ("features_pretrained.pt", lambda: stage_features("llm_pretrained.pt", "features_pretrained.pt")),
     "clip": ("llm2clip.pt", lambda: stage_clip("clip", "features_contrastive.pt", "llm2clip.pt")),
