@@ -44,7 +44,7 @@ def write_self_check() -> dict:
     """samples/self-check.png: a large red circle in the centre of a white scene, drawn like the training data."""
     scene = Scene((SceneObject("circle", "red", "large", "center"),), "white")
     render(scene, 128, 128).save(SHIP / "samples" / "self-check.png", optimize=True)
-    return {"image": "samples/self-check.png", "captions": ["a diagram", "a red circle", "a blue square"]}
+    return {"image": "samples/self-check.png", "captions": ["a red circle", "a blue square", "a yellow star"]}
 
 
 def write_testset() -> None:
