@@ -43,6 +43,7 @@ def build_manifest(
     caption_handling: str = "llm2vec",
     alpha: str = "drop",
     resize_rounding: str = "floor",
+    domain: Optional[dict] = None,
 ) -> dict:
     """The manifest for a folder written by `export`: vision.onnx, llm.onnx, adapter.onnx (+ .fp16.onnx variants).
 
@@ -76,6 +77,8 @@ def build_manifest(
     }
     if caption_bank:
         manifest["alt_text"]["caption_bank"] = caption_bank
+    if domain:
+        manifest["domain"] = domain
     if self_check:
         manifest["self_check"] = self_check
     return manifest

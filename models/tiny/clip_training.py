@@ -22,6 +22,7 @@ from .loop import run_steps
 from .text_format import llm2vec_batch
 
 BATCH = 128
+OUTSIDE_PER_BATCH = 3
 ADAPTER_BATCH = 256
 EXTRACT_BATCH = 64
 _MEAN = torch.tensor(MEAN).view(1, 3, 1, 1)
@@ -108,10 +109,12 @@ def train_clip_stage(
     pixels: np.ndarray,
     features: torch.Tensor,
     steps: int,
+    outside: tuple[np.ndarray, torch.Tensor] | None = None,
     seed: int = 3,
 ) -> dict[str, float]:
     """The vision tower and the adapter trained together. pixels: [N, V, S, S, 3], V views per scene
-    (dataset.training_pixels); features: [N, C, F], C English captions per image."""
+    (dataset.training_pixels); features: [N, C, F], C English captions per image. outside: images outside the domain
+    [M, S, S, 3] and their captions' features [M, F] (outside.py), OUTSIDE_PER_BATCH of them in every batch."""
     optimizer = torch.optim.AdamW(
         [
             {"params": vision.parameters(), "lr_scale": 0.3},
@@ -125,7 +128,12 @@ def train_clip_stage(
         rng = np.random.default_rng(seed * 7919 + i)
         idx = rng.choice(len(pixels), BATCH, replace=False)
         caption = rng.integers(0, features.shape[1], BATCH)
-        loss = clip_loss(vision(pixel_values(pick_views(pixels, idx, rng))), adapter(features[idx, caption]), scale())
+        images, texts = pick_views(pixels, idx, rng), features[idx, caption]
+        if outside is not None:
+            extra = rng.choice(len(outside[0]), OUTSIDE_PER_BATCH, replace=False)
+            images = np.concatenate([images[:-OUTSIDE_PER_BATCH], outside[0][extra]])
+            texts = torch.cat([texts[:-OUTSIDE_PER_BATCH], outside[1][extra]])
+        loss = clip_loss(vision(pixel_values(images)), adapter(texts), scale())
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

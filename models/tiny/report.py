@@ -23,9 +23,10 @@ def _row(results: dict, name: str) -> dict | None:
     return results.get(name) or results.get(f"{name} (recorded)")
 
 
-def _targets(results: dict) -> list[tuple[str, str, bool]]:
-    """Issue 10's model targets, on this test split."""
-    tiny, base, ablation = results[LLM2CLIP], _row(results, BASELINE), _row(results, NO_CONTRASTIVE)
+def _targets(results: dict, in_distribution: dict) -> list[tuple[str, str, bool]]:
+    """Issue 10's model targets on one split (`results`); CRA always from the in-distribution split, the only one with
+    two English phrasings per scene."""
+    tiny, base, ablation = results[LLM2CLIP], _row(results, BASELINE), _row(in_distribution, NO_CONTRASTIVE)
     r1 = lambda row, kind: row[kind]["i2t_r1"]  # noqa: E731
     zh_tiny = min(r1(tiny, "zh_short"), r1(tiny, "zh_long"))
     rows = [
@@ -51,8 +52,8 @@ def _targets(results: dict) -> list[tuple[str, str, bool]]:
     if ablation:
         rows.append((
             "CRA higher with the contrastive stage",
-            f"{pct(tiny['cra']['text_embedding'])}% vs {pct(ablation['cra']['text_embedding'])}%",
-            tiny["cra"]["text_embedding"] > ablation["cra"]["text_embedding"],
+            f"{pct(in_distribution[LLM2CLIP]['cra']['text_embedding'])}% vs {pct(ablation['cra']['text_embedding'])}%",
+            in_distribution[LLM2CLIP]["cra"]["text_embedding"] > ablation["cra"]["text_embedding"],
         ))
     return rows
 
@@ -159,8 +160,10 @@ def write_report(
                   + ", ".join(f"{n}: {pct(v)}%" for n, v in llm_cra.items()) + "."]
     if ood:
         lines += _ood_lines(ood)
-    lines += ["", "## Targets (in-distribution test split)", "", "| target | measured | met |", "| --- | --- | --- |"]
-    lines += [f"| {t} | {m} | {'yes' if ok else '**no**'} |" for t, m, ok in _targets(results)]
+    splits = ([("out-of-distribution split, where issue 10 sets them", ood)] if ood else []) + [("in-distribution test split", results)]
+    for title, split in splits:
+        lines += ["", f"## Targets ({title})", "", "| target | measured | met |", "| --- | --- | --- |"]
+        lines += [f"| {t} | {m} | {'yes' if ok else '**no**'} |" for t, m, ok in _targets(split, results)]
     if features:
         lines += _feature_lines(features)
     lines += [

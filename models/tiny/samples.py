@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from .captions import en_short
+from .captions import ALT_TEXT_TEMPLATES, en_short
 from .scenes import Scene, render, sample_scene
 
 SEED = 5005
@@ -56,12 +56,12 @@ def write_samples(root: Path) -> dict:
             path.parent.mkdir(parents=True, exist_ok=True)
             width, height = rng.randint(96, 200), rng.randint(96, 200)
             render(scene, width, height, rng).quantize(colors=32, dither=Image.Dither.NONE).save(path, optimize=True)
-            truth = en_short(scene, rng)
+            truth = en_short(scene, rng, ALT_TEXT_TEMPLATES)
             answers["images"][rel] = {"scene": scene.to_json(), "caption": truth, "width": width, "height": height}
             if i >= IMAGES_PER_FOLDER - UNREFERENCED_PER_FOLDER:
                 continue
             status = _status(rng)
-            alt = {"good": truth, "missing": "", "wrong": en_short(_different_scene(scene, rng), rng)}[status]
+            alt = {"good": truth, "missing": "", "wrong": en_short(_different_scene(scene, rng), rng, ALT_TEXT_TEMPLATES)}[status]
             target = "../" * page.count("/") + rel
             if i % 10 == 9:
                 lines.append(f'<img src="{target}" alt="{alt}" width="{width}">' if alt else f'<img src="{target}">')

@@ -16,10 +16,14 @@ from .config import IMAGE_SIZE, SHIP, WORK, load_tokenizer
 from .dataset import load_pixels, read_split, render_example
 from .domain import COLOURS, POSITIONS, SHAPES, SIZES
 from .encoders import load_llm2clip
+from .outside import CAPTIONS as OUTSIDE_CAPTIONS
 from .samples import write_samples
 from .scenes import Scene, SceneObject, render
 
 TESTSET_SCENES = 100
+DOMAIN_DESCRIPTION = (
+    f"synthetic scenes of 1 to 4 flat shapes ({', '.join(SHAPES)}) in {len(COLOURS)} colours on a plain background"
+)
 CAPTION_TEMPLATES = [
     "a {size} {colour} {shape} at the {position}",
     "a {colour} {shape} at the {position}",
@@ -92,6 +96,7 @@ def main() -> None:
         caption_handling="whole_words",
         resize_rounding="half_even",
         alpha="drop",
+        domain={"description": DOMAIN_DESCRIPTION, "images": "testset", "outside_captions": list(OUTSIDE_CAPTIONS)},
     )
     write_manifest(manifest, SHIP)
     # The architecture, as the exporter writes it for every model: what the benchmark's PyTorch peer builds.

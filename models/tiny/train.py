@@ -48,12 +48,15 @@ from .contrastive import CAPTION_CONTRASTIVE, caption_contrastive, mntp
 from .corpus import documents
 from .dataset import make_split, read_split, training_pixels, write_split
 from .diagnostics import check_no_collapse, feature_report
+from .outside import CAPTIONS as OUTSIDE_CAPTIONS
+from .outside import outside_set
 from .pretrain import new_lm_head, pack, pretrain
 from .warm_start import load_onnx_weights
 
 CORPUS_DOCUMENTS = 40000
 TOKENIZER_DOCUMENTS = 8000
 STAGE_CAPTIONS = (("en_short", 0), ("en_short", 1), ("en_long", 0))
+OUTSIDE_IMAGES = 1500
 # Views of each training scene: one as the data sets are drawn, the rest in varied styles (styles.py).
 TRAINING_VIEWS = 3
 
@@ -161,19 +164,26 @@ def stage_features(llm_file: str, out_file: str) -> dict:
     return {"captions": len(captions), "seconds": time.time() - started}
 
 
-def stage_clip(name: str, features_file: str, out_file: str) -> dict:
+def outside_examples(llm_file: str) -> tuple[np.ndarray, torch.Tensor]:
+    """Stage c's images outside the domain (outside.py) and their captions' features from the frozen LLM."""
+    pixels, captions = outside_set(OUTSIDE_IMAGES, IMAGE_SIZE, seed=9)
+    features = extract_features(load_llm(llm_file), load_tokenizer(), list(OUTSIDE_CAPTIONS))
+    return pixels, features[torch.from_numpy(captions)]
+
+
+def stage_clip(name: str, llm_file: str, features_file: str, out_file: str) -> dict:
     tokenizer = load_tokenizer()
     cfg = config.model_config(tokenizer.vocab_size)
     vision, adapter = VisionTransformer(cfg.vision), TextAdapter(cfg.adapter)
     features = torch.load(WORK / features_file)
-    pixels = np.ascontiguousarray(np.load(WORK / "train_pixels.npy", mmap_mode="r")[: len(features)])
+    pixels = np.load(WORK / "train_pixels.npy")[: len(features)]
     scale = LogitScale()
     start = "vision_start.pt" if WARM_START else "baseline.pt"
     vision.load_state_dict(torch.load(WORK / start)["vision"])
     # The new adapter first learns to map the LLM's features onto the vision tower as it is (LiT-style, cheap: the
     # image embeddings are computed once); then both train together on every rendering style (styles.py).
     warm_up = train_adapter_stage(f"{name}_adapter", vision, adapter, scale, pixels, features, STEPS["clip_adapter"])
-    result = train_clip_stage(name, vision, adapter, scale, pixels, features, STEPS[name])
+    result = train_clip_stage(name, vision, adapter, scale, pixels, features, STEPS[name], outside_examples(llm_file))
     torch.save({"vision": vision.state_dict(), "adapter": adapter.state_dict(), "logit_scale": scale().item()}, WORK / out_file)
     return {**result, "adapter_steps": warm_up["steps"], "adapter_seconds": warm_up["seconds"]}
 
@@ -189,8 +199,8 @@ STAGES = {
     "contrastive": ("llm_contrastive.pt", stage_contrastive),
     "features": ("features_contrastive.pt", lambda: stage_features("llm_contrastive.pt", "features_contrastive.pt")),
     "features_ablation": ("features_pretrained.pt", lambda: stage_features("llm_pretrained.pt", "features_pretrained.pt")),
-    "clip": ("llm2clip.pt", lambda: stage_clip("clip", "features_contrastive.pt", "llm2clip.pt")),
-    "ablation": ("ablation.pt", lambda: stage_clip("ablation", "features_pretrained.pt", "ablation.pt")),
+    "clip": ("llm2clip.pt", lambda: stage_clip("clip", "llm_contrastive.pt", "features_contrastive.pt", "llm2clip.pt")),
+    "ablation": ("ablation.pt", lambda: stage_clip("ablation", "llm_pretrained.pt", "features_pretrained.pt", "ablation.pt")),
     "ship": ("calibration.json", lambda: ship.main()),
 }
 # What a warm start replaces: it has no pre-training corpus or pre-trained-only LLM of its own. The baseline is

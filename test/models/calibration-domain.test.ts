@@ -37,7 +37,7 @@ async function insideShare(images: Buffer[], names?: string[]): Promise<number> 
 beforeAll(async () => {
   model = await loadModel(MODEL_DIR);
   expect(model.info.domain?.description).toMatch(/flat shapes/);
-  domain = await CalibrationDomain.load(model, model.info.domain!.imagePaths);
+  domain = await CalibrationDomain.load(model, model.info.domain!);
 }, 120_000);
 
 afterAll(() => model?.close());

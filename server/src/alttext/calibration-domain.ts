@@ -5,6 +5,11 @@
 // HELD_OUT_RECALL of the held-out images stay within. Nearest-neighbour cosine does not separate: the tiny model puts
 // real screenshots as close to its scenes as the scenes are to each other, while their Mahalanobis distances are
 // larger. A verdict on an image beyond the threshold is the model guessing outside what it knows.
+//
+// A vision tower trained to be robust to rendering style (models/tiny/styles.py) also embeds UI screenshots among its
+// scenes, where no distance from the scenes can find them. Such a model is trained with images outside its domain
+// captioned as what they are (models/tiny/outside.py), and its manifest names those captions: an image that matches one
+// of them better than every domain image does is outside too.
 import { readFile } from "node:fs/promises";
 import type { ImageDomain } from "@llm2clip/proto";
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
@@ -13,30 +18,42 @@ import type { Llm2ClipModel } from "../model/types";
 /** The share of held-out in-domain images that must count as inside the domain. */
 export const HELD_OUT_RECALL = 0.95;
 
+export interface DomainImages {
+  imagePaths: readonly string[];
+  /** Captions of what lies outside the domain (manifest domain.outside_captions); may be empty. */
+  outsideCaptions: readonly string[];
+}
+
 export class CalibrationDomain {
   private constructor(
     private readonly mean: Matrix,
     private readonly covariance: CholeskyDecomposition,
     readonly threshold: number,
+    private readonly outside: { captions: Float32Array[]; threshold: number },
   ) {}
 
-  static async load(model: Llm2ClipModel, imagePaths: readonly string[]): Promise<CalibrationDomain> {
-    const embeddings: number[][] = [];
-    for (const file of imagePaths) embeddings.push(Array.from((await model.embedImage(await readFile(file))).embedding));
+  static async load(model: Llm2ClipModel, { imagePaths, outsideCaptions }: DomainImages): Promise<CalibrationDomain> {
+    const images: Float32Array[] = [];
+    for (const file of imagePaths) images.push((await model.embedImage(await readFile(file))).embedding);
+    const embeddings = images.map((image) => Array.from(image));
     const fit = new Matrix(embeddings.filter((_, i) => i % 2 === 0));
     const mean = Matrix.rowVector(fit.mean("column"));
-    const domain = new CalibrationDomain(mean, new CholeskyDecomposition(shrunkCovariance(fit.clone().subRowVector(mean.getRow(0)))), 0);
+    const captions: Float32Array[] = [];
+    for (const caption of outsideCaptions) captions.push((await model.embedText(caption)).embedding);
+    const outside = { captions, threshold: Math.max(...images.map((image) => bestCosine(image, captions))) };
+    const domain = new CalibrationDomain(mean, new CholeskyDecomposition(shrunkCovariance(fit.clone().subRowVector(mean.getRow(0)))), 0, outside);
     const distances = embeddings
       .filter((_, i) => i % 2 === 1)
       .map((row) => domain.distance(row))
       .sort((a, b) => a - b);
     const threshold = distances[Math.min(distances.length - 1, Math.ceil(HELD_OUT_RECALL * distances.length) - 1)]!;
-    return new CalibrationDomain(mean, domain.covariance, threshold);
+    return new CalibrationDomain(mean, domain.covariance, threshold, outside);
   }
 
   judge(embedding: Float32Array): ImageDomain {
     const distance = this.distance(Array.from(embedding));
-    return { distance, threshold: this.threshold, inDomain: distance <= this.threshold };
+    const looksOutside = this.outside.captions.length > 0 && bestCosine(embedding, this.outside.captions) > this.outside.threshold;
+    return { distance, threshold: this.threshold, inDomain: distance <= this.threshold && !looksOutside };
   }
 
   private distance(row: number[]): number {
@@ -44,6 +61,10 @@ export class CalibrationDomain {
     const solved = this.covariance.solve(centered);
     return Math.sqrt(Math.max(0, centered.transpose().mmul(solved).get(0, 0)));
   }
+}
+
+function bestCosine(image: Float32Array, captions: readonly Float32Array[]): number {
+  return Math.max(...captions.map((caption) => caption.reduce((sum, x, i) => sum + x * image[i]!, 0)));
 }
 
 /**

@@ -101,7 +101,7 @@ export class AltTextAdvisor {
   private calibrationDomain(): Promise<CalibrationDomain | undefined> {
     const domain = this.model.info.domain;
     if (!domain) return Promise.resolve(undefined);
-    this.domain ??= CalibrationDomain.load(this.model, domain.imagePaths).catch((error) => {
+    this.domain ??= CalibrationDomain.load(this.model, domain).catch((error) => {
       this.domain = undefined;
       throw error;
     });

@@ -201,7 +201,11 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
       altTextThresholds: manifest.altText.thresholds,
       captionBankPath: manifest.altText.captionBank?.path,
       selfCheck: manifest.selfCheck && { imagePath: manifest.selfCheck.image.path, captions: manifest.selfCheck.captions },
-      domain: manifest.domain && { description: manifest.domain.description, imagePaths: manifest.domain.images.map((image) => image.path) },
+      domain: manifest.domain && {
+        description: manifest.domain.description,
+        imagePaths: manifest.domain.images.map((image) => image.path),
+        outsideCaptions: manifest.domain.outsideCaptions,
+      },
     },
   });
   const loaded = GRAPH_NAMES.map((name) => `${name}=${files[name].file}`).join(", ");

@@ -71,7 +71,7 @@ export interface Manifest {
   altText: { thresholds: { good: number; mismatch: number }; captionBank?: ModelFile };
   selfCheck?: { image: ModelFile; captions: string[] };
   /** What the model was calibrated on: in words, and a folder of images from that domain the model was not trained on. */
-  domain?: { description: string; images: ModelFile[] };
+  domain?: { description: string; images: ModelFile[]; outsideCaptions: string[] };
   /** The `text` section as written, with its defaults filled in: part of the text-feature fingerprint. */
   rawText: unknown;
 }
@@ -222,9 +222,7 @@ async function readSelfCheck(reader: FieldReader, dir: string, root: Json): Prom
   if (root.self_check === undefined) return undefined;
   const check = reader.object(root.self_check, "self_check");
   const captions = check.captions;
-  if (!Array.isArray(captions) || captions.length === 0 || !captions.every((c) => typeof c === "string" && c.trim() !== "")) {
-    reader.fail("self_check.captions", "must be a non-empty list of non-empty strings");
-  }
+  if (!isCaptionList(captions)) reader.fail("self_check.captions", "must be a non-empty list of non-empty strings");
   return {
     image: await existingFile(reader, dir, reader.string(check, "image", "self_check.image"), "self_check.image"),
     captions: captions as string[],
@@ -246,7 +244,15 @@ async function readDomain(reader: FieldReader, dir: string, root: Json): Promise
     .sort()
     .map((name) => ({ file: path.posix.join(folder, name), path: path.resolve(dir, folder, name) }));
   if (images.length < MIN_DOMAIN_IMAGES) reader.fail("domain.images", `${folder} holds ${images.length} images, at least ${MIN_DOMAIN_IMAGES} are needed`);
-  return { description, images };
+  const outside = domain.outside_captions ?? [];
+  if (domain.outside_captions !== undefined && !isCaptionList(outside)) {
+    reader.fail("domain.outside_captions", "must be a non-empty list of non-empty strings");
+  }
+  return { description, images, outsideCaptions: outside as string[] };
+}
+
+function isCaptionList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length > 0 && value.every((c) => typeof c === "string" && c.trim() !== "");
 }
 
 /** Reads `<dir>/manifest.json` and checks it and the files it names. */

@@ -21,7 +21,7 @@ export interface ModelDescription {
   captionBankPath?: string;
   selfCheck?: { imagePath: string; captions: string[] };
   /** What the model was calibrated on, and images from that domain it was not trained on (absolute paths). */
-  domain?: { description: string; imagePaths: string[] };
+  domain?: { description: string; imagePaths: string[]; outsideCaptions: string[] };
 }
 
 export interface ImageEmbedding {

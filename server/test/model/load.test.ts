@@ -1,6 +1,6 @@
 // End to end over the random-weight test model (models/testing/random-tiny): real ONNX graphs, real SQLite.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
@@ -374,6 +374,22 @@ describe("manifest validation", () => {
     expect((await broken((m) => (m.image.resize_rounding = "round"))).message).toMatch(
       /image\.resize_rounding: "round" is not one of floor, half_even$/,
     );
+  });
+
+  it("reads the domain's outside captions when there are any, and names a bad list", async () => {
+    const withDomain = (outsideCaptions?: unknown) => (m: Record<string, any>, dir: string) => {
+      mkdirSync(path.join(dir, "domain"));
+      for (let i = 0; i < 8; i++) copyFileSync(path.join(dir, "samples", "self-check.png"), path.join(dir, "domain", `${i}.png`));
+      m.domain = { description: "red circles", images: "domain", ...(outsideCaptions !== undefined && { outside_captions: outsideCaptions }) };
+    };
+    expect((await broken(withDomain(["a screenshot", " "]))).message).toMatch(
+      /domain\.outside_captions: must be a non-empty list of non-empty strings$/,
+    );
+    for (const [outside, expected] of [[["a screenshot"], ["a screenshot"]], [undefined, []]] as const) {
+      const model = await load(copyModel(withDomain(outside)));
+      expect(model.info.domain?.outsideCaptions).toEqual(expected);
+      await model.close();
+    }
   });
 
   it("says when a folder has no manifest or an unreadable one", async () => {
