@@ -12,6 +12,8 @@ from tiny.dataset import make_split, training_pixels
 from tiny.domain import COLOURS, RGB, ZH_COLOURS, ZH_POSITIONS, ZH_SHAPES
 from tiny.samples import write_samples
 from tiny.scenes import Scene, SceneObject, render, sample_scene
+from tiny.outside import CAPTIONS as OUTSIDE_CAPTIONS
+from tiny.outside import outside_set
 from tiny.styles import random_canvas, render_varied
 
 
@@ -131,3 +133,15 @@ class TrainingViewsTest(unittest.TestCase):
         self.assertEqual(pixels.shape, (6, 3, 48, 48, 3))
         np.testing.assert_array_equal(pixels[2:4], training_pixels(examples[2:4], 48, views=3, seed=7))
         self.assertFalse(np.array_equal(pixels[:, 0], pixels[:, 1]))
+
+
+class OutsideImagesTest(unittest.TestCase):
+    def test_outside_images_are_varied_and_captioned(self):
+        pixels, captions = outside_set(12, 48, seed=3)
+        self.assertEqual(pixels.shape, (12, 48, 48, 3))
+        self.assertTrue(all(0 <= c < len(OUTSIDE_CAPTIONS) for c in captions))
+        self.assertGreater(len(set(captions.tolist())), 2)
+        detailed = sum(len(np.unique(p.reshape(-1, 3), axis=0)) > 8 for p in pixels)
+        self.assertGreaterEqual(detailed, 10, "text and widgets, not flat fills (outside.py: a wide code view's centre crop can miss its lines)")
+        again, _ = outside_set(12, 48, seed=3)
+        np.testing.assert_array_equal(pixels, again)
