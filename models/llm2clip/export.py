@@ -2,6 +2,7 @@
 
     python -m llm2clip.export random-tiny --out testing/random-tiny --seed 0
     python -m llm2clip.export hf --vision DIR --llm DIR [--tokenizer DIR] --out DIR [--fp16] [--allow-unused REGEX]
+    python -m llm2clip.export check-config --vision FILE --llm FILE
 
 See models/README.md for the real LLM2CLIP checkpoints and what exporting them needs.
 """
@@ -36,6 +37,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         help="checkpoint tensors (full-name regex) that may be left unused; any other unused tensor fails the export",
     )
 
+    check = commands.add_parser("check-config", help="check two config.json files against the architectures `hf` implements")
+    check.add_argument("--vision", type=Path, required=True, help="config.json of the vision checkpoint")
+    check.add_argument("--llm", type=Path, required=True, help="config.json of the LLM checkpoint")
+
     args = parser.parse_args(argv)
     if args.command == "random-tiny":
         from .random_tiny import write_random_tiny
@@ -48,6 +53,18 @@ def main(argv: Optional[List[str]] = None) -> int:
         export_hf(
             args.vision, args.llm, args.out, args.tokenizer, args.fp16, args.name, args.max_length, allow_unused=args.allow_unused
         )
+    elif args.command == "check-config":
+        import json
+
+        from .hf_config import check_configs
+        from .hf_keys import MappingError
+
+        try:
+            lines = check_configs(*(json.loads(path.read_text(encoding="utf-8")) for path in (args.vision, args.llm)))
+        except MappingError as error:
+            print(f"config mismatch: {error}", file=sys.stderr)
+            return 3
+        print("\n".join(lines))
     return 0
 
 

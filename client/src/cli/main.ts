@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { connect } from "../connection";
 import { indexCommand } from "./commands/index-dir";
 import { lintAltCommand } from "./commands/lint-alt";
+import { DEFAULT_LLM_REPO, DEFAULT_VISION_REPO, modelPullCommand } from "./commands/model-pull";
 import { scoreCommand } from "./commands/score";
 import { searchCommand } from "./commands/search";
 import { suggestAltCommand } from "./commands/suggest-alt";
@@ -23,6 +24,13 @@ commands:
                                           exits 1 on missing alt text or a model-free anti-pattern (file name,
                                           "image", "picture of ..."); the model's verdicts are warnings or info
                                           and need the daemon, the rest runs without one
+  model pull [<repo-id>] [--llm <repo-id>] [--revision R] [--llm-revision R] [--out DIR] [--fp16]
+                                          download an LLM2CLIP checkpoint pair from the Hugging Face Hub (HF_ENDPOINT,
+                                          HF_TOKEN, the HF cache), check each file against the Hub's sha256/ETag,
+                                          and export the model folder that llm2clipd --model serves (needs Python with
+                                          torch, onnx and numpy: LLM2CLIP_PYTHON, default python3). Default pair:
+                                          ${DEFAULT_VISION_REPO} with
+                                          ${DEFAULT_LLM_REPO}
 
 options:
   --server <host:port>   the daemon (default ${DEFAULT_SERVER}, or LLM2CLIP_SERVER)
@@ -41,6 +49,11 @@ options:
   --heading <text>       suggest-alt: the heading above the image
   --format <f>           lint-alt: text (default), json or sarif
   --fail-on <severity>   lint-alt: exit 1 on findings of error (default), warning or info and above
+  --llm <repo-id>        model pull: the LLM checkpoint
+  --revision <R>         model pull: branch, tag or commit of <repo-id> (default main)
+  --llm-revision <R>     model pull: branch, tag or commit of the LLM (default main)
+  --out <dir>            model pull: the model folder to write (default ./<repo name>+<llm name>)
+  --fp16                 model pull: also write float16 graphs (for --device cuda)
   --root <dir>           lint-alt: the folder a site-rooted source (/img/x.png) means; default: detected
                          among static/, public/, docs/public/, assets/ and ./
   -h, --help
@@ -73,6 +86,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
         format: { type: "string" },
         "fail-on": { type: "string" },
         root: { type: "string" },
+        llm: { type: "string" },
+        revision: { type: "string" },
+        "llm-revision": { type: "string" },
+        out: { type: "string" },
+        fp16: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -85,6 +103,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
   if (values.help || !command) {
     (values.help ? io.stdout : io.stderr).write(HELP);
     return values.help ? EXIT_OK : EXIT_ERROR;
+  }
+  if (command === "model") {
+    const [subcommand, ...rest] = args;
+    try {
+      if (subcommand !== "pull") throw new UsageError(`unknown model command ${JSON.stringify(subcommand ?? "")}; the one there is: model pull`);
+      const options = { llm: values.llm, revision: values.revision, llmRevision: values["llm-revision"], out: values.out, fp16: values.fp16 ?? false };
+      return await modelPullCommand(io, rest, options, env);
+    } catch (error) {
+      io.stderr.write(`llm2clip: ${describeError(error)}\n`);
+      return EXIT_ERROR;
+    }
   }
   const json = values.json ?? false;
   const server = values.server ?? env.LLM2CLIP_SERVER ?? DEFAULT_SERVER;
