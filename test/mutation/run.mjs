@@ -1,8 +1,11 @@
-// `npm run test:mutation [-- MODULE... | --quick] [--incremental] [--before]`: scores each module of ./modules.mjs with
-// StrykerJS, one Stryker run per module against that module's own test files, then rewrites ./SUMMARY.md from
-// ./scores.json. --incremental reuses the results of unchanged mutants and tests (kept under test/.artifacts/mutation);
-// --before records the figures as the module's starting point instead of its current score. Exits non-zero when a
-// scored module is under the 80% target.
+// `npm run test:mutation [-- MODULE... | --quick] [--incremental] [--force] [--before]`: scores each module of
+// ./modules.mjs with StrykerJS, one Stryker run per module against that module's own test files, then rewrites
+// ./SUMMARY.md from ./scores.json.
+//   --quick        the modules marked quick, writing nothing: the check that `npm test` runs
+//   --incremental  reuse the results of unchanged mutants and tests (kept under test/.artifacts/mutation)
+//   --force        with --incremental, test every mutant again and refresh that file
+//   --before       record the figures as the module's starting point rather than its current score
+// Exits non-zero when a scored module is under the 80% target.
 import { Stryker } from "@stryker-mutator/core";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -59,6 +62,7 @@ async function score(module) {
     mutate: module.mutate,
     testFiles: module.testFiles,
     incremental,
+    force: flag("--force"),
     incrementalFile: path.join(ROOT, "test/.artifacts/mutation", `${module.id}.incremental.json`),
   });
   const results = await stryker.runMutationTest();
@@ -104,8 +108,10 @@ for (const module of selected) {
   const figures = await score(module);
   scores[module.id] = { ...scores[module.id], [flag("--before") ? "before" : "after"]: figures };
   if (flag("--before") && !scores[module.id].after) scores[module.id].after = figures;
-  writeFileSync(SCORES_FILE, `${JSON.stringify(scores, null, 2)}\n`);
-  writeFileSync(SUMMARY_FILE, render(scores));
+  if (!flag("--quick")) {
+    writeFileSync(SCORES_FILE, `${JSON.stringify(scores, null, 2)}\n`);
+    writeFileSync(SUMMARY_FILE, render(scores));
+  }
   console.log(`mutation score of ${module.id}: ${percent(figures)} (${figures.killed + figures.timeout} of ${figures.killed + figures.timeout + figures.survived + figures.noCoverage} detected) in ${figures.seconds} s`);
   if (figures.score !== null && figures.score < TARGET) short.push(`${module.id} ${percent(figures)}`);
 }
