@@ -57,10 +57,11 @@ function figuresOf(results, seconds, incremental) {
 async function score(module) {
   const incremental = flag("--incremental");
   const started = Date.now();
+  // Read by test/mutation/vitest.config.mts in Stryker's test runner processes, which inherit the environment.
+  process.env.LLM2CLIP_MUTATION_TESTS = module.testFiles.join(",");
   const stryker = new Stryker({
     configFile: path.join(ROOT, "stryker.config.json"),
     mutate: module.mutate,
-    testFiles: module.testFiles,
     incremental,
     force: flag("--force"),
     incrementalFile: path.join(ROOT, "test/.artifacts/mutation", `${module.id}.incremental.json`),
