@@ -45,7 +45,7 @@ export const MODULES = [
       "client/src/documents/img-tags.ts",
       "client/src/documents/alt-edit.ts",
     ],
-    testFiles: ["client/test/documents/*.test.ts"],
+    testFiles: ["client/test/documents/*.test.ts", "test/conformance/md045.test.ts"],
   },
   {
     id: "image",
