@@ -103,10 +103,11 @@ function render(scores) {
   return lines.join("\n");
 }
 
-const scores = JSON.parse(readFileSync(SCORES_FILE, "utf8"));
 const short = [];
 for (const module of selected) {
   const figures = await score(module);
+  // Read just before writing, so that runs of other modules that ended meanwhile are kept.
+  const scores = JSON.parse(readFileSync(SCORES_FILE, "utf8"));
   scores[module.id] = { ...scores[module.id], [flag("--before") ? "before" : "after"]: figures };
   if (flag("--before") && !scores[module.id].after) scores[module.id].after = figures;
   if (!flag("--quick")) {

@@ -83,8 +83,26 @@ describe("TextFeatureCache", () => {
     expect(failures).toEqual([["database or disk is full", 1], ["database or disk is full", 2]]);
     expect(cache.get("one")?.tokenCount).toBe(11);
     expect(other.prepare("SELECT count(*) AS n FROM text_features").get()).toEqual({ n: 0 });
+    const unwatched = new TextFeatureCache({ fingerprint: "model-a", memoryEntries: 10, dir });
+    expect(() => unwatched.set("three", entry(3))).not.toThrow();
+    expect(unwatched.get("three")?.tokenCount).toBe(13);
+    unwatched.close();
     other.close();
     cache.close();
+  });
+
+  it("keeps a caption read from disk in memory", () => {
+    const dir = path.join(scratch, "warm");
+    const writer = new TextFeatureCache({ fingerprint: "model-a", memoryEntries: 10, dir });
+    writer.set("a red circle", entry(3));
+    writer.close();
+    const reader = new TextFeatureCache({ fingerprint: "model-a", memoryEntries: 10, dir });
+    expect(reader.get("a red circle")?.tokenCount).toBe(13);
+    const other = new Database(path.join(dir, TEXT_CACHE_FILE));
+    other.exec("DELETE FROM text_features");
+    other.close();
+    expect(reader.get("a red circle")?.tokenCount).toBe(13);
+    reader.close();
   });
 
   it("does not swallow a failure that is not the database's", () => {
