@@ -1,18 +1,16 @@
 // The modules a mutation run scores (issue 18), each with the test files that are allowed to kill its mutants.
 // Naming the test files keeps every mutant away from the slow suites that merely pass through the module.
-// `quick` marks the modules that `npm test` scores on every run.
+// `quick` marks the modules that `npm test` scores on every run: only those measured at 80% or more belong there.
 export const MODULES = [
   {
     id: "top-k",
     mutate: ["server/src/store/top-k.ts"],
     testFiles: ["server/test/store/top-k*.test.ts"],
-    quick: true,
   },
   {
     id: "vector-index",
     mutate: ["server/src/store/vector-index.ts"],
     testFiles: ["server/test/store/vector-index*.test.ts"],
-    quick: true,
   },
   {
     id: "grpc-validation-errors",
@@ -24,7 +22,6 @@ export const MODULES = [
     id: "search-expression",
     mutate: ["server/src/search/expression.ts"],
     testFiles: ["server/test/search/expression*.test.ts"],
-    quick: true,
   },
   {
     id: "text-feature-cache",

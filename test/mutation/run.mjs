@@ -5,6 +5,7 @@
 //   --incremental  reuse the results of unchanged mutants and tests (kept under test/.artifacts/mutation)
 //   --force        with --incremental, test every mutant again and refresh that file
 //   --before       record the figures as the module's starting point rather than its current score
+//   --render       only rewrite SUMMARY.md from scores.json
 // Exits non-zero when a scored module is under the 80% target.
 import { Stryker } from "@stryker-mutator/core";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -67,9 +68,10 @@ async function score(module) {
     incrementalFile: path.join(ROOT, "test/.artifacts/mutation", `${module.id}.incremental.json`),
   });
   const results = await stryker.runMutationTest();
-  return figuresOf(results, (Date.now() - started) / 1000, incremental);
+  return figuresOf(results, (Date.now() - started) / 1000, incremental && !flag("--force"));
 }
 
+const code = (text) => (text.includes("`") ? `\`\` ${text} \`\`` : `\`${text}\``);
 const cell = (figures, key) => (figures ? String(figures[key]) : "–");
 const percent = (figures) => (figures?.score == null ? "–" : `${figures.score.toFixed(1)}%`);
 
@@ -93,16 +95,22 @@ function render(scores) {
         `${after?.run ?? "–"} | ${after?.date ?? "–"} |`,
     );
   }
-  lines.push("", "Before: the module's score with the tests it had when it joined the mutation run.", "");
+  lines.push("", "Before: the module's score with the tests it had when it joined the mutation run. –: not measured yet.", "");
+  const notes = MODULES.flatMap(({ id }) => (scores[id]?.notes ?? []).map((note) => `- ${id}: ${note}`));
+  if (notes.length > 0) lines.push("Notes on the figures (kept in scores.json):", "", ...notes, "");
   const section = (title, key, format) => {
     const rows = MODULES.flatMap(({ id }) => (scores[id]?.after?.[key] ?? []).map((m) => format(id, m)));
     lines.push(`## ${title}`, "", ...(rows.length > 0 ? rows : ["None."]), "");
   };
-  section("Accepted survivors (equivalent mutants)", "accepted", (id, m) => `- ${id}: \`${m.at}\` ${m.mutator} \`${m.replacement}\` — ${m.reason}`);
-  section("Undetected mutants", "undetected", (id, m) => `- ${id}: \`${m.at}\` ${m.mutator} \`${m.replacement}\` (${m.status})`);
+  section("Accepted survivors (equivalent mutants)", "accepted", (id, m) => `- ${id}: \`${m.at}\` ${m.mutator} ${code(m.replacement)} — ${m.reason}`);
+  section("Undetected mutants", "undetected", (id, m) => `- ${id}: \`${m.at}\` ${m.mutator} ${code(m.replacement)} (${m.status})`);
   return lines.join("\n");
 }
 
+if (flag("--render")) {
+  writeFileSync(SUMMARY_FILE, render(JSON.parse(readFileSync(SCORES_FILE, "utf8"))));
+  process.exit(0);
+}
 const short = [];
 for (const module of selected) {
   const figures = await score(module);
