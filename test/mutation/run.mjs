@@ -96,7 +96,11 @@ function render(scores) {
     );
   }
   lines.push("", "Before: the module's score with the tests it had when it joined the mutation run. –: not measured yet.", "");
-  const notes = MODULES.flatMap(({ id }) => (scores[id]?.notes ?? []).map((note) => `- ${id}: ${note}`));
+  const notes = MODULES.flatMap(({ id }) => {
+    const { notes: unscored = [], before, after } = scores[id] ?? {};
+    const noted = (figures, label) => (figures?.notes ?? []).map((note) => `- ${id}, ${label}: ${note}`);
+    return [...unscored.map((note) => `- ${id}: ${note}`), ...noted(before, "before"), ...noted(after, "after")];
+  });
   if (notes.length > 0) lines.push("Notes on the figures (kept in scores.json):", "", ...notes, "");
   const section = (title, key, format) => {
     const rows = MODULES.flatMap(({ id }) => (scores[id]?.after?.[key] ?? []).map((m) => format(id, m)));
@@ -116,7 +120,10 @@ for (const module of selected) {
   const figures = await score(module);
   // Read just before writing, so that runs of other modules that ended meanwhile are kept.
   const scores = JSON.parse(readFileSync(SCORES_FILE, "utf8"));
-  scores[module.id] = { ...scores[module.id], [flag("--before") ? "before" : "after"]: figures };
+  // Notes on a module (why it has no figures) or on a figure (how it was measured) go with what they describe.
+  const recorded = { ...scores[module.id] };
+  delete recorded.notes;
+  scores[module.id] = { ...recorded, [flag("--before") ? "before" : "after"]: figures };
   if (flag("--before") && !scores[module.id].after) scores[module.id].after = figures;
   if (!flag("--quick")) {
     writeFileSync(SCORES_FILE, `${JSON.stringify(scores, null, 2)}\n`);
