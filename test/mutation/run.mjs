@@ -84,14 +84,14 @@ function render(scores) {
     "(killed + timeout) / (killed + timeout + survived + no coverage). Equivalent mutants are disabled in the source with",
     "a `// Stryker disable` comment that gives the reason; they count as ignored and are listed below. Target: ≥ 80%.",
     "",
-    "| Module | Before | After | Mutants | Killed | Survived | No coverage | Timeout | Ignored (equivalent) | Run time | Run | Date |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    "| Module | Before | After | Mutants | Killed | Survived | No coverage | Timeout | Errors (not scored) | Ignored (equivalent) | Run time | Run | Date |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
   ];
   for (const { id } of MODULES) {
     const { before, after } = scores[id] ?? {};
     lines.push(
       `| ${id} | ${percent(before)} | ${percent(after)} | ${cell(after, "mutants")} | ${cell(after, "killed")} | ${cell(after, "survived")} | ` +
-        `${cell(after, "noCoverage")} | ${cell(after, "timeout")} | ${cell(after, "ignored")} | ${after ? `${after.seconds} s` : "–"} | ` +
+        `${cell(after, "noCoverage")} | ${cell(after, "timeout")} | ${cell(after, "errors")} | ${cell(after, "ignored")} | ${after ? `${after.seconds} s` : "–"} | ` +
         `${after?.run ?? "–"} | ${after?.date ?? "–"} |`,
     );
   }
