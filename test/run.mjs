@@ -11,6 +11,7 @@ const SETUP = { name: "system setup", command: [process.execPath, "test/setup.mj
 const SUITES = [
   { name: "typecheck", command: [bin("tsc"), "-p", "tsconfig.json", "--noEmit"] },
   { name: "TypeScript tests", command: [bin("vitest"), "run"] },
+  { name: "mutation score, quick subset", command: [process.execPath, "test/mutation/run.mjs", "--quick"] },
   { name: "Python tests", command: ["/usr/bin/python3", "-m", "unittest", "discover", "-s", "tests", "-t", "."], cwd: "models" },
 ];
 

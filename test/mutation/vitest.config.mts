@@ -1,6 +1,11 @@
-// The tests that a mutation run (`npm run test:mutation`, stryker.config.json) scores the store modules against.
+// The vitest config of a mutation run: only the test files that test/mutation/run.mjs names for the module, passed in
+// LLM2CLIP_MUTATION_TESTS. Stryker's own `testFiles` option is not used: with it, Stryker 9.6.1 activates static
+// mutants after their module has loaded, and reports them as survivors (stryker-js issue #6144).
 // Spread rather than mergeConfig, which would append to the base include list instead of replacing it.
 import { defineConfig } from "vitest/config";
 import base from "../../vitest.config.mts";
 
-export default defineConfig({ ...base, test: { ...base.test, include: ["server/test/store/**/*.test.ts"] } });
+const include = process.env.LLM2CLIP_MUTATION_TESTS?.split(",") ?? [];
+if (include.length === 0) throw new Error("LLM2CLIP_MUTATION_TESTS names no test files: run the mutation tests with npm run test:mutation");
+
+export default defineConfig({ ...base, test: { ...base.test, include } });

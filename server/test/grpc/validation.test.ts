@@ -22,6 +22,13 @@ describe("atField", () => {
     expect(error).toMatchObject({ kind: "invalid_argument", field: "image.data", message: "image.data: not a PNG" });
   });
 
+  it("keeps the whole message when it does not start with the error's own field, and keeps the retry hint", () => {
+    const named = atField("images[2]", new Llm2ClipError("invalid_argument", "not a PNG: the signature is wrong", "image"));
+    expect(named).toMatchObject({ field: "images[2]", message: "images[2]: not a PNG: the signature is wrong" });
+    const unnamed = atField("texts[0]", new Llm2ClipError("resource_exhausted", "undefined: the queue is full", undefined, 40));
+    expect(unnamed).toMatchObject({ kind: "resource_exhausted", field: "texts[0]", message: "texts[0]: undefined: the queue is full", retryAfterMs: 40 });
+  });
+
   it("leaves cancellation, an exceeded deadline and foreign errors alone", () => {
     const cancelled = new Llm2ClipError("cancelled", "stopped");
     expect(atField("texts[0]", cancelled)).toBe(cancelled);

@@ -49,4 +49,65 @@ describe("TextFeatureCache", () => {
     expect(otherModel.get("a red circle")).toBeUndefined();
     otherModel.close();
   });
+
+  it("refreshes a caption's place when it is set again, so a rewrite is not the next eviction", () => {
+    const cache = new TextFeatureCache({ fingerprint: "model-a", memoryEntries: 2 });
+    cache.set("one", entry(1));
+    cache.set("two", entry(2));
+    cache.set("one", entry(5));
+    cache.set("three", entry(3));
+    expect(cache.get("one")?.tokenCount).toBe(15);
+    expect(cache.get("two")).toBeUndefined();
+    cache.close();
+  });
+
+  it("keys by fingerprint and caption apart, so their concatenation cannot collide", () => {
+    const dir = path.join(scratch, "keys");
+    const ab = new TextFeatureCache({ fingerprint: "ab", memoryEntries: 10, dir });
+    ab.set("c", entry(1));
+    ab.close();
+    const a = new TextFeatureCache({ fingerprint: "a", memoryEntries: 10, dir });
+    expect(a.get("bc")).toBeUndefined();
+    a.close();
+  });
+
+  it("still answers from memory when the disk write fails, and counts the failures", () => {
+    const dir = path.join(scratch, "failing");
+    const failures: [string, number][] = [];
+    const cache = new TextFeatureCache({ fingerprint: "model-a", memoryEntries: 10, dir, onWriteError: (error, n) => failures.push([error.message, n]) });
+    // Another process makes every write fail, as a full disk would.
+    const other = new Database(path.join(dir, TEXT_CACHE_FILE));
+    other.exec("CREATE TRIGGER refuse BEFORE INSERT ON text_features BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END");
+    cache.set("one", entry(1));
+    cache.set("two", entry(2));
+    expect(failures).toEqual([["database or disk is full", 1], ["database or disk is full", 2]]);
+    expect(cache.get("one")?.tokenCount).toBe(11);
+    expect(other.prepare("SELECT count(*) AS n FROM text_features").get()).toEqual({ n: 0 });
+    const unwatched = new TextFeatureCache({ fingerprint: "model-a", memoryEntries: 10, dir });
+    expect(() => unwatched.set("three", entry(3))).not.toThrow();
+    expect(unwatched.get("three")?.tokenCount).toBe(13);
+    unwatched.close();
+    other.close();
+    cache.close();
+  });
+
+  it("keeps a caption read from disk in memory", () => {
+    const dir = path.join(scratch, "warm");
+    const writer = new TextFeatureCache({ fingerprint: "model-a", memoryEntries: 10, dir });
+    writer.set("a red circle", entry(3));
+    writer.close();
+    const reader = new TextFeatureCache({ fingerprint: "model-a", memoryEntries: 10, dir });
+    expect(reader.get("a red circle")?.tokenCount).toBe(13);
+    const other = new Database(path.join(dir, TEXT_CACHE_FILE));
+    other.exec("DELETE FROM text_features");
+    other.close();
+    expect(reader.get("a red circle")?.tokenCount).toBe(13);
+    reader.close();
+  });
+
+  it("does not swallow a failure that is not the database's", () => {
+    const cache = new TextFeatureCache({ fingerprint: "model-a", memoryEntries: 10, dir: path.join(scratch, "closed"), onWriteError: () => {} });
+    cache.close();
+    expect(() => cache.set("one", entry(1))).toThrow(TypeError);
+  });
 });
