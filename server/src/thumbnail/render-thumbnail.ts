@@ -2,6 +2,7 @@
 // (luminance frequency, saturation and skin tones) to place the crop window of a very tall or very wide image.
 import sharp from "sharp";
 import { invalidArgument } from "../errors";
+import { MAX_ASPECT_RATIO } from "../model/image";
 import { cropRegion, fittedSize, letterbox, shownSize, type Region, type Size } from "./thumbnail-geometry";
 
 export const DEFAULT_THUMBNAIL_SIZE = 64;
@@ -32,6 +33,10 @@ export async function renderThumbnail(bytes: Uint8Array, side: number, maxPixels
     });
   if (!FORMATS.has(meta.format)) throw invalidArgument("image", `format ${meta.format} is not supported; send PNG, JPEG, WebP, GIF or SVG`);
   const image = { width: meta.autoOrient.width, height: meta.autoOrient.height };
+  const aspect = Math.max(image.width, image.height) / Math.max(1, Math.min(image.width, image.height));
+  if (aspect > MAX_ASPECT_RATIO) {
+    throw invalidArgument("image", `is ${image.width}x${image.height}, an aspect ratio of ${Math.round(aspect)}:1, over the limit of ${MAX_ASPECT_RATIO}:1`);
+  }
   if (image.width * image.height > maxPixels) {
     throw invalidArgument("image", `is ${image.width}x${image.height} = ${image.width * image.height} pixels, over the limit of ${maxPixels} pixels (maxImagePixels)`);
   }

@@ -89,11 +89,13 @@ describe("renderThumbnail", () => {
     expect(await alphaAt(png, 32, 58)).toBe(0);
   });
 
-  it("names the field and the limit for a bad size or image", async () => {
+  it("names the field and the limit for a bad size or image, a pixel bomb or a sliver", async () => {
     const image = await plantedDetail(100, 100, { x: 10, y: 10, w: 50, h: 50 });
     await expect(renderThumbnail(image, 8, MAX_PIXELS)).rejects.toThrow(/size: 8 is outside 16 to 512 pixels/);
     await expect(renderThumbnail(Buffer.from("not an image"), 64, MAX_PIXELS)).rejects.toThrow(/image: cannot be decoded/);
     await expect(renderThumbnail(new Uint8Array(0), 64, MAX_PIXELS)).rejects.toThrow(/image: is empty/);
     await expect(renderThumbnail(image, 64, 5_000)).rejects.toThrow(/100x100 = 10000 pixels, over the limit of 5000/);
+    const sliver = await sharp({ create: { width: 20_000, height: 10, channels: 3, background: "white" } }).png().toBuffer();
+    await expect(renderThumbnail(sliver, 64, MAX_PIXELS)).rejects.toThrow(/20000x10, an aspect ratio of 2000:1, over the limit of 100:1/);
   });
 });
