@@ -7,6 +7,7 @@ import { registerGallery } from "./gallery/gallery-view";
 import { WorkspaceIndexer } from "./indexing/indexer";
 import { registerSearch } from "./search/search-quick-pick";
 import { registerStatusBar } from "./statusbar/status-bar";
+import { ThumbnailIcons } from "./thumbnails/thumbnail-icons";
 
 let activeConnection: DaemonConnection | undefined;
 
@@ -20,7 +21,7 @@ export function activate(context: vscode.ExtensionContext): void {
     connection,
     indexer,
     registerStatusBar(connection, indexer),
-    registerSearch(connection, indexer),
+    registerSearch(connection, indexer, new ThumbnailIcons(context.globalStorageUri, connection, log)),
     registerGallery(context.extensionUri, connection, indexer),
     registerAltText(connection, indexer, log),
     vscode.commands.registerCommand("llm2clip.reindex", () => indexer.indexAll(true)),

@@ -1,7 +1,7 @@
 import { Verdict } from "@llm2clip/proto";
 import { describe, expect, it } from "vitest";
 import { findImageReferences } from "@llm2clip/client";
-import { antiPatternFinding, missingFinding, severityFor, unreadableFinding, verdictFinding, type AltCheck, type SeveritySettings } from "../src/alttext/findings";
+import { antiPatternFinding, betterSuggestions, missingFinding, severityFor, unreadableFinding, verdictFinding, type AltCheck, type SeveritySettings } from "../src/alttext/findings";
 
 const thresholds = { good: 0.3, mismatch: 0.2 };
 const check = (verdict: Verdict, cosine: number, suggestions: string[] = [], confidence = 0.9, domain?: AltCheck["domain"]): AltCheck => ({
@@ -85,5 +85,26 @@ describe("verdict -> finding", () => {
     expect([missing, unreadable, weak].map((f) => severityFor(f, defaults))).toEqual(["error", "warning", "information"]);
     const custom: SeveritySettings = { ...defaults, missing: "warning", weak: "off" };
     expect([missing, unreadable, weak].map((f) => severityFor(f, custom))).toEqual(["warning", "warning", "off"]);
+  });
+});
+
+describe("betterSuggestions", () => {
+  const suggestions = [
+    { text: "a large red circle", cosine: 0.42 },
+    { text: "a red circle", cosine: 0.31 },
+    { text: "a circle", cosine: 0.18 },
+  ];
+  const refOf = (markdown: string) => findImageReferences(markdown, "markdown")[0]!;
+
+  it("offers only suggestions that score above the writer's own alt text", () => {
+    expect(betterSuggestions(refOf("![a red disc](img/c.png)"), 0.3, suggestions)).toEqual(["a large red circle", "a red circle"]);
+    expect(betterSuggestions(refOf("![a large red circle on white](img/c.png)"), 0.5, suggestions)).toEqual([]);
+  });
+
+  it("offers every suggestion when the alt text is missing, the file name or a placeholder", () => {
+    const all = suggestions.map((s) => s.text);
+    expect(betterSuggestions(refOf("![](img/c.png)"), 0, suggestions)).toEqual(all);
+    expect(betterSuggestions(refOf("![c.png](img/c.png)"), 0.5, suggestions)).toEqual(all);
+    expect(betterSuggestions(refOf("![image](img/c.png)"), 0.5, suggestions)).toEqual(all);
   });
 });

@@ -7,10 +7,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { findImageReferences } from "@llm2clip/client";
-import { daemonBundle } from "../support/daemon";
 import { CodeServer, freePort } from "./support/code-server";
 import { packageExtension, REPO_ROOT } from "./support/extension-package";
 import { pidsWithArgument } from "./support/processes";
+import { autoStartSettings } from "./support/settings";
 import { confirmedQuery } from "./support/confirmed-query";
 import { describedScenes, plantedWrongAlt, readAnswers } from "./support/sample-answers";
 import { FAILURE_SCREENSHOTS, Workbench } from "./support/workbench";
@@ -41,19 +41,7 @@ describe("the extension in code-server", () => {
     server = await CodeServer.start({
       root: scratch,
       extensions: [packageExtension()],
-      settings: {
-        "workbench.startupEditor": "none",
-        "workbench.tips.enabled": false,
-        "security.workspace.trust.enabled": false,
-        "telemetry.telemetryLevel": "off",
-        "extensions.autoCheckUpdates": false,
-        "extensions.autoUpdate": false,
-        "llm2clip.server": `127.0.0.1:${daemonPort}`,
-        "llm2clip.daemon.autoStart": true,
-        "llm2clip.daemon.path": daemonBundle(),
-        "llm2clip.daemon.model": MODEL_DIR,
-        "llm2clip.daemon.args": ["--data-dir", daemonData, "--device", "cpu"],
-      },
+      settings: autoStartSettings(daemonPort, MODEL_DIR, daemonData),
     });
     const opened = Date.now();
     workbench = await Workbench.open(server.folderUrl(workspace), path.join(scratch, "chromium"));

@@ -23,6 +23,7 @@ import type { WorkspaceIndexer } from "../indexing/indexer";
 import { KeyedDebouncer } from "../shared/debounce";
 import {
   antiPatternFinding,
+  betterSuggestions,
   missingFinding,
   severityFor,
   unreadableFinding,
@@ -217,7 +218,7 @@ export class AltTextChecker implements vscode.Disposable {
       confidence: response.current?.confidence ?? 0,
       ...(response.domain && { domain: response.domain }),
       ...(response.thresholds && { thresholds: response.thresholds }),
-      suggestions: response.suggestions.map((s) => s.text),
+      suggestions: betterSuggestions(ref, response.current?.cosine ?? 0, response.suggestions),
     };
   }
 

@@ -1,7 +1,7 @@
 // What an image reference's alt text deserves: nothing, or a finding with lint-alt's rule id and severity (see
 // client/src/documents/alt-rules). Pure, so that the rule -> diagnostic mapping is unit-tested without an editor.
 import { Verdict } from "@llm2clip/proto";
-import { ALT_RULES, altTextAntiPattern, verdictSeverity, type AltRuleId, type ImageReference, type Range, type Severity } from "@llm2clip/client";
+import { ALT_RULES, altTextAntiPattern, isAltMissing, verdictSeverity, type AltRuleId, type ImageReference, type Range, type Severity } from "@llm2clip/client";
 
 /** "default" is the rule's own severity, the one lint-alt reports. */
 export type SeveritySetting = "default" | "error" | "warning" | "information" | "hint" | "off";
@@ -48,6 +48,15 @@ const SETTING_OF_RULE: Record<AltRuleId, keyof SeveritySettings> = {
 };
 
 const EDITOR_SEVERITY: Record<Severity, EditorSeverity> = { error: "error", warning: "warning", info: "information" };
+
+/**
+ * The suggestions worth offering in place of the reference's alt text, best first: all of them when it has none or
+ * only a file name or placeholder; otherwise only those the model scores above the alt text the writer chose.
+ */
+export function betterSuggestions(ref: ImageReference, currentCosine: number, suggestions: readonly { text: string; cosine: number }[]): string[] {
+  const replaceAny = isAltMissing(ref) || altTextAntiPattern(ref.alt ?? "", ref.src) !== undefined;
+  return suggestions.filter((suggestion) => replaceAny || suggestion.cosine > currentCosine).map((suggestion) => suggestion.text);
+}
 
 export function missingFinding(ref: ImageReference, check?: AltCheck): Finding {
   const best = check?.suggestions[0];

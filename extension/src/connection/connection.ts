@@ -21,6 +21,12 @@ type UnaryCallback<T> = (error: ServiceError | null, response: T) => void;
 
 const TOKEN_SECRET = "llm2clip.token";
 const PROBE_DEADLINE_MS = 5_000;
+/**
+ * Auto-starts allowed before a daemon of ours has served. A daemon started while the previous window's daemon still
+ * holds the port or the data folder (a window reload: that one gets up to 5 s to finish its calls) exits at once; the
+ * next start waits longer each time (backoffDelay: about 0.5, 1, 2, 4 and 8 s), which outlasts that grace.
+ */
+const MAX_AUTO_STARTS = 6;
 /** Large enough for a sync's manifest and chunks; the daemon enforces its own limit and says so. */
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -30,7 +36,9 @@ export class DaemonConnection implements vscode.Disposable {
   private token: string | undefined;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private autoStartTried = false;
+  /** Auto-starts since a daemon of ours last served, and the earliest time for the next one. */
+  private autoStarts = 0;
+  private nextAutoStartAt = 0;
   private unreachableShown = false;
   private disposed = false;
   private daemonStopped: Promise<void> = Promise.resolve();
@@ -177,8 +185,8 @@ export class DaemonConnection implements vscode.Disposable {
       }
       this.attempt = 0;
       this.unreachableShown = false;
-      // A daemon of ours that served once may be started again if it dies; one that never served is not retried.
-      if (this.daemon.running) this.autoStartTried = false;
+      // A daemon of ours that served may be started again at once if it dies.
+      if (this.daemon.running) this.autoStarts = 0;
       this.log.info(`connected to ${address.target}: model ${model.name} on ${model.device} (${model.precision}), D=${model.embedDim}`);
       this.setState({ kind: "connected", target: address.target, model });
       this.watchChannel(client);
@@ -188,9 +196,11 @@ export class DaemonConnection implements vscode.Disposable {
   private onProbeFailed(error: ServiceError, address: ServerAddress): void {
     const reason = error.code === status.UNAVAILABLE ? "unavailable" : `${status[error.code] ?? error.code}: ${error.details || error.message}`;
     const autoStart = vscode.workspace.getConfiguration("llm2clip.daemon").get<boolean>("autoStart", true);
-    if (error.code === status.UNAVAILABLE && autoStart && address.loopback && !this.autoStartTried && !this.daemon.running) {
-      this.autoStartTried = true;
-      this.log.info(`no daemon at ${address.target}; llm2clip.daemon.autoStart starts one`);
+    const mayAutoStart = error.code === status.UNAVAILABLE && autoStart && address.loopback && this.autoStarts < MAX_AUTO_STARTS;
+    if (mayAutoStart && !this.daemon.running && Date.now() >= this.nextAutoStartAt) {
+      this.nextAutoStartAt = Date.now() + backoffDelay(this.autoStarts);
+      this.autoStarts++;
+      this.log.info(`no daemon at ${address.target}; llm2clip.daemon.autoStart starts one${this.autoStarts > 1 ? ` (attempt ${this.autoStarts} of ${MAX_AUTO_STARTS})` : ""}`);
       this.startDaemon();
       return;
     }
@@ -198,7 +208,8 @@ export class DaemonConnection implements vscode.Disposable {
     this.log.warn(`cannot reach ${address.target} (${reason}); retrying in ${retryInMs} ms`);
     this.setState({ kind: "unreachable", target: address.target, reason, retryInMs });
     this.retryTimer = setTimeout(() => this.connect(), retryInMs);
-    if (!this.unreachableShown && !this.daemon.running) {
+    // While auto-starts remain, the daemon is on its way: no need to ask the user.
+    if (!this.unreachableShown && !this.daemon.running && !mayAutoStart) {
       this.unreachableShown = true;
       void this.offerHelp(address, error);
     }

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { DaemonConnection } from "../connection/connection";
 import type { WorkspaceIndexer } from "../indexing/indexer";
+import type { ThumbnailIcons } from "../thumbnails/thumbnail-icons";
 import { KeyedDebouncer } from "../shared/debounce";
 import { relativeImagePath } from "../shared/image-src";
 import { imageQuery, searchImages, textQuery, type ImageHit } from "./image-search";
@@ -16,16 +17,16 @@ interface ImageItem extends vscode.QuickPickItem {
   hit: ImageHit;
 }
 
-export function registerSearch(connection: DaemonConnection, indexer: WorkspaceIndexer): vscode.Disposable {
+export function registerSearch(connection: DaemonConnection, indexer: WorkspaceIndexer, thumbnails: ThumbnailIcons): vscode.Disposable {
   return vscode.Disposable.from(
-    vscode.commands.registerCommand("llm2clip.searchImages", (query?: string) => showSearch(connection, indexer, typeof query === "string" ? query : "")),
+    vscode.commands.registerCommand("llm2clip.searchImages", (query?: string) => showSearch(connection, indexer, thumbnails, typeof query === "string" ? query : "")),
     vscode.commands.registerCommand("llm2clip.findSimilarImages", async (uri?: vscode.Uri) => {
       const image = uri instanceof vscode.Uri ? uri : activeImage();
       if (!image) {
         void vscode.window.showInformationMessage("LLM2CLIP: choose an image in the Explorer to find similar ones.");
         return;
       }
-      await showSearch(connection, indexer, "", image);
+      await showSearch(connection, indexer, thumbnails, "", image);
     }),
   );
 }
@@ -43,7 +44,13 @@ async function ensureConnected(connection: DaemonConnection): Promise<boolean> {
   return false;
 }
 
-async function showSearch(connection: DaemonConnection, indexer: WorkspaceIndexer, initialQuery: string, similarTo?: vscode.Uri): Promise<void> {
+async function showSearch(
+  connection: DaemonConnection,
+  indexer: WorkspaceIndexer,
+  thumbnails: ThumbnailIcons,
+  initialQuery: string,
+  similarTo?: vscode.Uri,
+): Promise<void> {
   if (!(await ensureConnected(connection))) return;
   const editor = vscode.window.activeTextEditor;
   const topK = vscode.workspace.getConfiguration("llm2clip.search").get<number>("maxResults", 20);
@@ -61,7 +68,9 @@ async function showSearch(connection: DaemonConnection, indexer: WorkspaceIndexe
     try {
       const hits = await load();
       if (current !== generation) return;
-      pick.items = hits.map(toItem);
+      const icons = await thumbnails.icons(hits.map((hit) => hit.uri));
+      if (current !== generation) return;
+      pick.items = hits.map((hit, i) => toItem(hit, icons[i]!));
       if (hits.length === 0) pick.placeholder = indexer.folders.some((f) => f.phase === "indexed") ? "No images match." : "The workspace is not indexed yet.";
     } catch (error) {
       if (current === generation) {
@@ -102,12 +111,12 @@ async function showSearch(connection: DaemonConnection, indexer: WorkspaceIndexe
   else if (initialQuery) pick.value = initialQuery;
 }
 
-function toItem(hit: ImageHit): ImageItem {
+function toItem(hit: ImageHit, icon: vscode.Uri): ImageItem {
   return {
     label: path.posix.basename(hit.path),
     description: `score ${hit.score.toFixed(3)}`,
     detail: hit.width ? `${hit.path} · ${hit.width}×${hit.height}` : hit.path,
-    iconPath: hit.uri,
+    iconPath: icon,
     buttons: [INSERT_BUTTON],
     // The daemon ranks by meaning; without this the QuickPick would hide items whose label does not contain the query.
     alwaysShow: true,

@@ -554,6 +554,32 @@ export interface GetAssetTextResponse {
   error: string;
 }
 
+export interface RenderThumbnailRequest {
+  /** The encoded image (PNG, JPEG, WebP, GIF or SVG). */
+  image: Buffer;
+  /** Side of the square in pixels, 16 to 512; 0 means 64. */
+  size: number;
+}
+
+export interface ThumbnailRegion {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+export interface RenderThumbnailResponse {
+  /** A size x size PNG with transparent letterbox bars. */
+  png: Buffer;
+  /**
+   * The part of the image the thumbnail shows, in the image's pixels (after EXIF orientation); the whole image unless
+   * it was cropped.
+   */
+  shown?: ThumbnailRegion | undefined;
+  imageWidth: number;
+  imageHeight: number;
+}
+
 function createBaseEmbedding(): Embedding {
   return { values: [] };
 }
@@ -5633,6 +5659,335 @@ export const GetAssetTextResponse: MessageFns<GetAssetTextResponse> = {
   },
 };
 
+function createBaseRenderThumbnailRequest(): RenderThumbnailRequest {
+  return { image: Buffer.alloc(0), size: 0 };
+}
+
+export const RenderThumbnailRequest: MessageFns<RenderThumbnailRequest> = {
+  encode(message: RenderThumbnailRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.image.length !== 0) {
+      writer.uint32(10).bytes(message.image);
+    }
+    if (message.size !== 0) {
+      writer.uint32(16).uint32(message.size);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenderThumbnailRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenderThumbnailRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.image = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.size = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RenderThumbnailRequest {
+    return {
+      image: isSet(object.image) ? Buffer.from(bytesFromBase64(object.image)) : Buffer.alloc(0),
+      size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+    };
+  },
+
+  toJSON(message: RenderThumbnailRequest): unknown {
+    const obj: any = {};
+    if (message.image.length !== 0) {
+      obj.image = base64FromBytes(message.image);
+    }
+    if (message.size !== 0) {
+      obj.size = Math.round(message.size);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RenderThumbnailRequest>, I>>(base?: I): RenderThumbnailRequest {
+    return RenderThumbnailRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RenderThumbnailRequest>, I>>(object: I): RenderThumbnailRequest {
+    const message = createBaseRenderThumbnailRequest();
+    message.image = object.image ?? Buffer.alloc(0);
+    message.size = object.size ?? 0;
+    return message;
+  },
+};
+
+function createBaseThumbnailRegion(): ThumbnailRegion {
+  return { left: 0, top: 0, width: 0, height: 0 };
+}
+
+export const ThumbnailRegion: MessageFns<ThumbnailRegion> = {
+  encode(message: ThumbnailRegion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.left !== 0) {
+      writer.uint32(8).uint32(message.left);
+    }
+    if (message.top !== 0) {
+      writer.uint32(16).uint32(message.top);
+    }
+    if (message.width !== 0) {
+      writer.uint32(24).uint32(message.width);
+    }
+    if (message.height !== 0) {
+      writer.uint32(32).uint32(message.height);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ThumbnailRegion {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseThumbnailRegion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.left = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.top = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.width = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.height = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ThumbnailRegion {
+    return {
+      left: isSet(object.left) ? globalThis.Number(object.left) : 0,
+      top: isSet(object.top) ? globalThis.Number(object.top) : 0,
+      width: isSet(object.width) ? globalThis.Number(object.width) : 0,
+      height: isSet(object.height) ? globalThis.Number(object.height) : 0,
+    };
+  },
+
+  toJSON(message: ThumbnailRegion): unknown {
+    const obj: any = {};
+    if (message.left !== 0) {
+      obj.left = Math.round(message.left);
+    }
+    if (message.top !== 0) {
+      obj.top = Math.round(message.top);
+    }
+    if (message.width !== 0) {
+      obj.width = Math.round(message.width);
+    }
+    if (message.height !== 0) {
+      obj.height = Math.round(message.height);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ThumbnailRegion>, I>>(base?: I): ThumbnailRegion {
+    return ThumbnailRegion.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ThumbnailRegion>, I>>(object: I): ThumbnailRegion {
+    const message = createBaseThumbnailRegion();
+    message.left = object.left ?? 0;
+    message.top = object.top ?? 0;
+    message.width = object.width ?? 0;
+    message.height = object.height ?? 0;
+    return message;
+  },
+};
+
+function createBaseRenderThumbnailResponse(): RenderThumbnailResponse {
+  return { png: Buffer.alloc(0), shown: undefined, imageWidth: 0, imageHeight: 0 };
+}
+
+export const RenderThumbnailResponse: MessageFns<RenderThumbnailResponse> = {
+  encode(message: RenderThumbnailResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.png.length !== 0) {
+      writer.uint32(10).bytes(message.png);
+    }
+    if (message.shown !== undefined) {
+      ThumbnailRegion.encode(message.shown, writer.uint32(18).fork()).join();
+    }
+    if (message.imageWidth !== 0) {
+      writer.uint32(24).uint32(message.imageWidth);
+    }
+    if (message.imageHeight !== 0) {
+      writer.uint32(32).uint32(message.imageHeight);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenderThumbnailResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenderThumbnailResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.png = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.shown = ThumbnailRegion.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.imageWidth = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.imageHeight = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RenderThumbnailResponse {
+    return {
+      png: isSet(object.png) ? Buffer.from(bytesFromBase64(object.png)) : Buffer.alloc(0),
+      shown: isSet(object.shown) ? ThumbnailRegion.fromJSON(object.shown) : undefined,
+      imageWidth: isSet(object.imageWidth)
+        ? globalThis.Number(object.imageWidth)
+        : isSet(object.image_width)
+        ? globalThis.Number(object.image_width)
+        : 0,
+      imageHeight: isSet(object.imageHeight)
+        ? globalThis.Number(object.imageHeight)
+        : isSet(object.image_height)
+        ? globalThis.Number(object.image_height)
+        : 0,
+    };
+  },
+
+  toJSON(message: RenderThumbnailResponse): unknown {
+    const obj: any = {};
+    if (message.png.length !== 0) {
+      obj.png = base64FromBytes(message.png);
+    }
+    if (message.shown !== undefined) {
+      obj.shown = ThumbnailRegion.toJSON(message.shown);
+    }
+    if (message.imageWidth !== 0) {
+      obj.imageWidth = Math.round(message.imageWidth);
+    }
+    if (message.imageHeight !== 0) {
+      obj.imageHeight = Math.round(message.imageHeight);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RenderThumbnailResponse>, I>>(base?: I): RenderThumbnailResponse {
+    return RenderThumbnailResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RenderThumbnailResponse>, I>>(object: I): RenderThumbnailResponse {
+    const message = createBaseRenderThumbnailResponse();
+    message.png = object.png ?? Buffer.alloc(0);
+    message.shown = (object.shown !== undefined && object.shown !== null)
+      ? ThumbnailRegion.fromPartial(object.shown)
+      : undefined;
+    message.imageWidth = object.imageWidth ?? 0;
+    message.imageHeight = object.imageHeight ?? 0;
+    return message;
+  },
+};
+
 export type Llm2ClipService = typeof Llm2ClipService;
 export const Llm2ClipService = {
   /** What model is served, where it runs and which limits apply. */
@@ -5753,6 +6108,22 @@ export const Llm2ClipService = {
       Buffer.from(GetAssetTextResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetAssetTextResponse => GetAssetTextResponse.decode(value),
   },
+  /**
+   * A small square preview of an image, for pickers and galleries: the image fitted and letterboxed (transparent) into
+   * the square; a very tall or very wide image is first cropped to its most interesting region (libvips' attention
+   * strategy), so that a phone screenshot or a banner still shows something at icon size.
+   */
+  renderThumbnail: {
+    path: "/llm2clip.v1.Llm2Clip/RenderThumbnail" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RenderThumbnailRequest): Buffer =>
+      Buffer.from(RenderThumbnailRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RenderThumbnailRequest => RenderThumbnailRequest.decode(value),
+    responseSerialize: (value: RenderThumbnailResponse): Buffer =>
+      Buffer.from(RenderThumbnailResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RenderThumbnailResponse => RenderThumbnailResponse.decode(value),
+  },
 } as const;
 
 export interface Llm2ClipServer extends UntypedServiceImplementation {
@@ -5785,6 +6156,12 @@ export interface Llm2ClipServer extends UntypedServiceImplementation {
   deleteCollection: handleUnaryCall<DeleteCollectionRequest, DeleteCollectionResponse>;
   /** The text read in an indexed image (OCR), line by line in reading order. */
   getAssetText: handleUnaryCall<GetAssetTextRequest, GetAssetTextResponse>;
+  /**
+   * A small square preview of an image, for pickers and galleries: the image fitted and letterboxed (transparent) into
+   * the square; a very tall or very wide image is first cropped to its most interesting region (libvips' attention
+   * strategy), so that a phone screenshot or a banner still shows something at icon size.
+   */
+  renderThumbnail: handleUnaryCall<RenderThumbnailRequest, RenderThumbnailResponse>;
 }
 
 export interface Llm2ClipClient extends Client {
@@ -5938,6 +6315,26 @@ export interface Llm2ClipClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetAssetTextResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * A small square preview of an image, for pickers and galleries: the image fitted and letterboxed (transparent) into
+   * the square; a very tall or very wide image is first cropped to its most interesting region (libvips' attention
+   * strategy), so that a phone screenshot or a banner still shows something at icon size.
+   */
+  renderThumbnail(
+    request: RenderThumbnailRequest,
+    callback: (error: ServiceError | null, response: RenderThumbnailResponse) => void,
+  ): ClientUnaryCall;
+  renderThumbnail(
+    request: RenderThumbnailRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RenderThumbnailResponse) => void,
+  ): ClientUnaryCall;
+  renderThumbnail(
+    request: RenderThumbnailRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RenderThumbnailResponse) => void,
   ): ClientUnaryCall;
 }
 

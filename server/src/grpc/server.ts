@@ -16,6 +16,7 @@ import { CollectionRegistry } from "../store/collections";
 import { TextIndexer } from "../ocr/text-indexer";
 import { createAssetHandlers } from "./handlers/assets";
 import { createModelHandlers } from "./handlers/model";
+import { createThumbnailHandlers } from "./handlers/thumbnail";
 
 export const SERVICE_NAME = "llm2clip.v1.Llm2Clip";
 const HEALTH_PATH_PREFIX = "/grpc.health.v1.Health/";
@@ -106,7 +107,7 @@ export class Llm2ClipGrpcServer {
       this.textIndexer.resume();
     }
     const buffers = new GlobalByteBudget(deps.limits.maxBufferBytes);
-    this.handlers = { ...createModelHandlers(deps, collections, buffers), ...createAssetHandlers(deps, collections, buffers, this.textIndexer) };
+    this.handlers = { ...createModelHandlers(deps, collections, buffers), ...createAssetHandlers(deps, collections, buffers, this.textIndexer), ...createThumbnailHandlers(deps) };
     this.health.setStatus("", "SERVING");
     this.health.setStatus(SERVICE_NAME, "SERVING");
   }

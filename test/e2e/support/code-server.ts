@@ -85,10 +85,26 @@ export class CodeServer {
     throw new Error(`code-server did not answer within ${START_TIMEOUT_MS} ms:\n${this.log}`);
   }
 
+  /** code-server's own process id (the one a user's `kill` or a service manager signals). */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /**
+   * Stops code-server as a user or a service manager does: SIGTERM to its own process only, so that what it started
+   * (extension hosts, a daemon an extension spawned) is left to end by itself. Resolves when code-server has exited.
+   */
+  async terminate(timeoutMs = 30_000): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once("exit", resolve));
+    this.child.kill("SIGTERM");
+    const timedOut = new Promise((_, reject) => setTimeout(() => reject(new Error(`code-server ignored SIGTERM for ${timeoutMs} ms`)), timeoutMs).unref());
+    await Promise.race([exited, timedOut]);
+  }
+
   /** Ends code-server and everything it started (extension hosts, the daemon the extension spawned). */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once("exit", resolve));
+    const exited = this.child.exitCode !== null || this.child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => this.child.once("exit", resolve));
     try {
       process.kill(-this.child.pid!, "SIGTERM");
     } catch {
