@@ -38,8 +38,9 @@ describe("--idle-unload-after", () => {
     const embedTexts = (texts: string[]) => unary<EmbedTextsResponse>((done) => client.embedTexts({ texts, includeFeatures: true }, daemon.metadata(), done));
     const image = await flatImage("orange", 96, 64);
     const before = { texts: await embedTexts(["a red circle on the left"]), image: await embedImages(client, [{ id: "i", chunk: image, last: true }], daemon.metadata()) };
+    // The vision graph ran last: it is loaded now, whatever the others did meanwhile.
     const threadsLoaded = threads();
-    expect(await loadedGraphs()).toEqual({ vision: 1, llm: 1, adapter: 1 });
+    expect((await loadedGraphs()).vision).toBe(1);
 
     for (const graph of GRAPHS) await daemon.waitForLog(new RegExp(`graph ${graph}: unloaded after 2000 ms without a run`), 60_000);
     expect(await loadedGraphs()).toEqual({ vision: 0, llm: 0, adapter: 0 });
