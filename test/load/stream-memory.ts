@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { status, type ServiceError } from "@grpc/grpc-js";
 import type { SyncAssetsRequest } from "@llm2clip/proto";
-import { startDaemon, type RunningDaemon } from "../support/daemon";
+import path from "node:path";
+import { REPO_ROOT, startDaemon, type RunningDaemon } from "../support/daemon";
 
 const MIB = 1024 * 1024;
 const hash = (i: number) => i.toString(16).padStart(64, "0");
@@ -15,7 +16,8 @@ function rssMiB(pid: number): number {
 
 /** Runs `attack` against a fresh daemon; returns how it ended and the RSS rise at its peak. */
 async function measure(name: string, attack: (daemon: RunningDaemon) => Promise<string>): Promise<string> {
-  const daemon = await startDaemon([]);
+  // The attacks never reach the model: the smallest one keeps the start quick.
+  const daemon = await startDaemon(["--model", path.join(REPO_ROOT, "models/testing/random-tiny")]);
   const pid = daemon.process.pid!;
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   const start = rssMiB(pid);
