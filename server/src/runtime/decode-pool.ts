@@ -115,6 +115,8 @@ export class DecodePool implements ImagePreprocessor {
     await Promise.all(
       [...this.workers].map((worker) => {
         const exited = new Promise<void>((resolve) => worker.child.once("exit", () => resolve()));
+        // Held until it has exited, or a process with nothing else to do would end before its workers are gone.
+        worker.child.ref();
         worker.job?.reject(new Llm2ClipError("unavailable", "the image decoders are shut down"));
         worker.job = undefined;
         this.kill(worker);
