@@ -34,13 +34,26 @@ async function measure(name: string, attack: (daemon: RunningDaemon) => Promise<
   }
 }
 
-/** Writes `messages()` on a SyncAssets stream until it fails; resolves with the status, or "held" if it never fails. */
-function syncAttack(daemon: RunningDaemon, first: SyncAssetsRequest[], onNeeded?: (needed: string[], write: (m: SyncAssetsRequest) => boolean) => Promise<void>): Promise<string> {
+/**
+ * Writes on a SyncAssets stream until it fails; resolves with the status, or "held" if it never fails. `write` waits
+ * for the stream to drain and returns false once the stream has failed.
+ */
+function syncAttack(daemon: RunningDaemon, first: SyncAssetsRequest[], onNeeded?: (needed: string[], write: (m: SyncAssetsRequest) => Promise<boolean>) => Promise<void>): Promise<string> {
   const call = daemon.client().syncAssets(daemon.metadata());
   return new Promise((resolve) => {
     let failed = false;
+    const write = async (message: SyncAssetsRequest) => {
+      if (failed) return false;
+      if (!call.write(message)) {
+        await new Promise((drained) => {
+          call.once("drain", drained);
+          call.once("error", drained);
+        });
+      }
+      return !failed;
+    };
     call.on("data", (response) => {
-      if (response.needed && onNeeded) void onNeeded(response.needed.sha256, (m) => !failed && call.write(m)).then(() => !failed && resolve("held (all sent)"));
+      if (response.needed && onNeeded) void onNeeded(response.needed.sha256, write).then(() => !failed && resolve("held (all sent)"));
     });
     call.on("error", (error: ServiceError) => {
       failed = true;
@@ -58,9 +71,7 @@ async function main() {
       return syncAttack(daemon, [{ manifest: { collection: "partial", full: false, more: false, entries } }], async (needed, write) => {
         const piece = Buffer.alloc(MIB, 7);
         for (let round = 0; round < 28; round++) {
-          for (const sha256 of needed) {
-            if (!write({ chunk: { sha256, data: piece, last: false } })) await new Promise((resolve) => setTimeout(resolve, 5));
-          }
+          for (const sha256 of needed) if (!(await write({ chunk: { sha256, data: piece, last: false } }))) return;
         }
       });
     }),
