@@ -7,7 +7,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 
-const ENTRY_POINTS = { llm2clipd: "src/llm2clipd.ts" };
+// The decode worker is a second entry: the daemon forks it from beside its own bundle (src/runtime/decode-pool.ts).
+const ENTRY_POINTS = { llm2clipd: "src/llm2clipd.ts", "decode-worker": "src/runtime/decode-worker.ts" };
 const { values } = parseArgs({
   options: {
     outdir: { type: "string", default: "dist" },

@@ -7,13 +7,15 @@ import type { Llm2ClipClient, SyncAssetsRequest, SyncAssetsResponse } from "@llm
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, startDaemon, unary, type RunningDaemon } from "../support/daemon";
 import { embedImages, healthStatus } from "../support/grpc-clients";
-import { flatImage } from "../support/images";
+import { flatImage, svgUseBomb } from "../support/images";
 import { manifestEntry, runSync } from "../support/sync-stream";
 
 const MODEL = path.join(REPO_ROOT, "models/testing/random-tiny");
 const STREAM_LIMIT = 1 << 20;
 const GLOBAL_LIMIT = (3 << 20) / 2;
 const IDLE_MS = 1_500;
+/** Far below the SVG bomb's render time (minutes), far above a small PNG's preprocessing on a loaded machine. */
+const DECODE_TIMEOUT_MS = 10_000;
 
 let daemon: RunningDaemon;
 let client: Llm2ClipClient;
@@ -26,6 +28,7 @@ beforeAll(async () => {
     "--stream-idle-timeout-ms", String(IDLE_MS),
     "--handshake-timeout-ms", "500",
     "--max-connections", "48",
+    "--decode-timeout-ms", String(DECODE_TIMEOUT_MS),
   ]);
   client = daemon.client();
 });
@@ -104,6 +107,26 @@ describe("byte budgets count everything a stream holds", () => {
     expect(answer!.error).toBeUndefined();
     expect(answer!.embedding?.values.length).toBeGreaterThan(0);
   });
+});
+
+describe("image decoding has a deadline", () => {
+  it("stops an SVG bomb at --decode-timeout-ms with INVALID_ARGUMENT, while another stream's image is answered first", async () => {
+    const good = await flatImage("teal");
+    let bombSettled = false;
+    const bomb = embedImages(client, [{ id: "bomb", chunk: svgUseBomb(), last: true }], daemon.metadata()).finally(() => (bombSettled = true));
+    const [answer] = await embedImages(client, [{ id: "good", chunk: good, last: true }], daemon.metadata());
+    expect(answer!.error).toBeUndefined();
+    expect(answer!.embedding?.values.length).toBeGreaterThan(0);
+    expect(bombSettled).toBe(false);
+
+    const [refused] = await bomb;
+    expect(refused!.error).toEqual({
+      code: status.INVALID_ARGUMENT,
+      message: `chunk: took more than the limit of ${DECODE_TIMEOUT_MS} ms (--decode-timeout-ms) to decode and preprocess, and was stopped`,
+    });
+    const [after] = await embedImages(client, [{ id: "after", chunk: await flatImage("navy"), last: true }], daemon.metadata());
+    expect(after!.embedding?.values.length).toBeGreaterThan(0);
+  }, 120_000);
 });
 
 describe("idle streams and connections", () => {

@@ -35,7 +35,7 @@ export function daemonBundle(): string {
   if (bundleDir === undefined) {
     mkdirSync(path.join(SERVER_DIR, "dist"), { recursive: true });
     const outdir = mkdtempSync(path.join(SERVER_DIR, "dist", ".test-"));
-    execFileSync(process.execPath, ["build.mjs", "--outdir", outdir, "--entry", "llm2clipd"], { cwd: SERVER_DIR, stdio: "pipe" });
+    execFileSync(process.execPath, ["build.mjs", "--outdir", outdir, "--entry", "llm2clipd", "--entry", "decode-worker"], { cwd: SERVER_DIR, stdio: "pipe" });
     bundleDir = outdir;
   }
   return path.join(bundleDir, "llm2clipd.js");

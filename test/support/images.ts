@@ -17,6 +17,35 @@ export function circleSvg(colour: string, size = 64): Buffer {
   );
 }
 
+/** A smooth, noisy photo-like picture as a JPEG, so that decoding and resizing have real work. */
+export async function photoJpeg(width: number, height: number): Promise<Buffer> {
+  const data = Buffer.alloc(width * height * 3);
+  for (let i = 0, y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i += 3) {
+      data[i] = 127 + 127 * Math.sin(x / 37 + y / 53);
+      data[i + 1] = (x * 255) / width;
+      data[i + 2] = (y * 7 + x * 3) & 255;
+    }
+  }
+  return sharp(data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+}
+
+/**
+ * A small SVG whose nested <use> references multiply into fan^levels blurred shapes: cheap to send (5 levels of 10:
+ * 3.1 KB), minutes of librsvg to render.
+ */
+export function svgUseBomb(levels = 5, fan = 10): Buffer {
+  let svg = `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="512" height="512"><defs>`;
+  svg += `<filter id="blur"><feGaussianBlur stdDeviation="3"/></filter>`;
+  svg += `<g id="l0"><circle cx="10" cy="10" r="8" fill="red" opacity="0.5" filter="url(#blur)"/></g>`;
+  for (let level = 1; level <= levels; level++) {
+    svg += `<g id="l${level}">`;
+    for (let i = 0; i < fan; i++) svg += `<use xlink:href="#l${level - 1}" x="${i}" y="${i % 3}"/>`;
+    svg += "</g>";
+  }
+  return Buffer.from(`${svg}</defs><use xlink:href="#l${levels}"/></svg>`);
+}
+
 const WORDS = ["Settings", "Search", "Explorer", "Deploy", "Users", "Roles", "Billing", "Logs", "Open file", "Save", "Terminal", "Extensions", "Branch main", "Build passed", "Run", "Cancel", "Admin", "Welcome", "Preview", "Tokens"];
 
 /**

@@ -7,6 +7,7 @@ import { Llm2ClipGrpcServer, type TlsFiles } from "../grpc/server";
 import { loadModel } from "../model/load";
 import { type LoadedOcr, loadOcr } from "../ocr/load";
 import type { OnnxLlm2ClipModel } from "../model/llm2clip-model";
+import { DecodePool } from "../runtime/decode-pool";
 import { DataDirInUseError, lockDataDir, type DataDirLock } from "./data-dir-lock";
 import { checkExposure } from "./exposure";
 import { createLogger } from "./log";
@@ -17,6 +18,8 @@ import { stopSignal } from "./stop-signal";
 
 /** How long running calls may take to finish on shutdown before they are cancelled. */
 const SHUTDOWN_GRACE_MS = 5_000;
+/** The decode worker's bundle, built beside the daemon's (server/build.mjs). */
+const DECODE_WORKER_SCRIPT = path.join(__dirname, "decode-worker.js");
 
 export interface DaemonIo {
   stdout: (text: string) => void;
@@ -94,20 +97,38 @@ async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefin
   // The OCR models load beside the embedding model; their error is reported after it.
   const ocrLoading = options.ocr === "on" ? settle(loadOcr({ modelDir: options.ocrModelDir })) : undefined;
   const loadStarted = performance.now();
+  let decodePool: DecodePool;
+  try {
+    decodePool = await DecodePool.start({
+      script: DECODE_WORKER_SCRIPT,
+      workers: options.decode.workers,
+      timeoutMs: options.decode.timeoutMs,
+      timeoutName: "--decode-timeout-ms",
+      log,
+    });
+  } catch (error) {
+    await metricsEndpoint?.close();
+    io.stderr(`llm2clipd: ${(error as Error).message}\n`);
+    await Promise.all([server.shutdown(0), ocrLoading?.then((loaded) => loaded.value?.release())]);
+    return 1;
+  }
   let model: OnnxLlm2ClipModel;
   try {
     model = await loadModel(options.modelDir, {
       device: options.device,
       cacheDir: path.join(options.dataDir, "cache"),
       maxImagePixels: options.limits.maxImagePixels,
+      preprocessor: decodePool,
       batching: { vision: options.batching, llm: options.batching, adapter: options.batching },
       log,
       onBatch: metrics && ((graph, rows) => metrics.observeBatch(graph, rows)),
+      idleUnloadMs: options.idleUnloadMs,
+      onGraphLoaded: metrics && ((graph, loaded) => metrics.graphLoaded(graph, loaded)),
     });
   } catch (error) {
     await metricsEndpoint?.close();
     io.stderr(`llm2clipd: cannot load the model in ${options.modelDir}: ${(error as Error).message}\n`);
-    await Promise.all([server.shutdown(0), ocrLoading?.then((loaded) => loaded.value?.release())]);
+    await Promise.all([server.shutdown(0), decodePool.close(), ocrLoading?.then((loaded) => loaded.value?.release())]);
     return 1;
   }
   metrics?.modelLoaded((performance.now() - loadStarted) / 1000, () => model.stats());
@@ -116,7 +137,7 @@ async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefin
   const loadedOcr = await ocrLoading;
   if (loadedOcr?.error) {
     io.stderr(`llm2clipd: cannot load the OCR models (--ocr on): ${loadedOcr.error.message}\n`);
-    await Promise.all([server.shutdown(0), model.close(), metricsEndpoint?.close()]);
+    await Promise.all([server.shutdown(0), model.close(), decodePool.close(), metricsEndpoint?.close()]);
     return 1;
   }
   const ocr: LoadedOcr | undefined = loadedOcr?.value;
@@ -126,7 +147,7 @@ async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefin
     if (selfCheck !== undefined) io.stdout(formatSelfCheck(selfCheck, info.dir));
   } catch (error) {
     io.stderr(`llm2clipd: the self-check of ${options.modelDir} failed: ${(error as Error).message}\n`);
-    await Promise.all([server.shutdown(0), model.close(), ocr?.release(), metricsEndpoint?.close()]);
+    await Promise.all([server.shutdown(0), model.close(), decodePool.close(), ocr?.release(), metricsEndpoint?.close()]);
     return 1;
   }
 
@@ -136,7 +157,8 @@ async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefin
   const signal = await stopSignal();
   log.info(`${signal}: shutting down`);
   await server.shutdown(SHUTDOWN_GRACE_MS);
-  await Promise.all([model.close(), ocr?.release(), metricsEndpoint?.close()]);
+  await model.close();
+  await Promise.all([decodePool.close(), ocr?.release(), metricsEndpoint?.close()]);
   return 0;
 }
 

@@ -37,6 +37,12 @@ export class DaemonMetrics {
     help: "How long the model took to load",
     registers: [this.registry],
   });
+  private readonly loadedGraphs = new Gauge({
+    name: "llm2clipd_graph_loaded",
+    help: "1 while a graph's session is loaded, 0 while --idle-unload-after has unloaded it",
+    labelNames: ["graph"] as const,
+    registers: [this.registry],
+  });
   private stats?: () => RuntimeStats;
 
   constructor() {
@@ -87,6 +93,11 @@ export class DaemonMetrics {
   modelLoaded(seconds: number, stats: () => RuntimeStats): void {
     this.modelLoad.set(seconds);
     this.stats = stats;
+    for (const graph of GRAPHS) this.loadedGraphs.set({ graph }, 1);
+  }
+
+  graphLoaded(graph: GraphName, loaded: boolean): void {
+    this.loadedGraphs.set({ graph }, loaded ? 1 : 0);
   }
 
   /** Serves GET /metrics on host:port; resolves with the bound port. */

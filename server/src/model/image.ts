@@ -2,13 +2,13 @@
 // decode (PNG, JPEG, WebP, GIF's first frame, SVG) -> EXIF orientation -> RGB (alpha dropped, as CLIPImageProcessor's
 // convert_to_rgb does, or composited onto `background`, as the manifest says) -> bicubic resize of the shortest side to
 // S with a centre crop to S x S -> mean/std normalisation into CHW float32.
-// sharp decodes on libuv's thread pool; the resize (Pillow's, reproduced in pil-bicubic.ts) and the normalisation run
-// on the calling thread.
+// This is what runs, wherever it runs: the daemon runs it in a pool of killable worker processes (runtime/decode-pool.ts),
+// since the resize (Pillow's, reproduced in pil-bicubic.ts) is hundreds of milliseconds of JavaScript for a photo and
+// librsvg cannot be interrupted; `inProcessPreprocessor` runs it on the calling thread, for tools and tests.
 import sharp from "sharp";
 import { invalidArgument } from "../errors";
 import type { ImageSpec } from "./manifest";
 import { pilBicubicResizeCrop } from "./pil-bicubic";
-import { RenderGate } from "./render-gate";
 
 export const DEFAULT_MAX_IMAGE_PIXELS = 50_000_000;
 const SUPPORTED_FORMATS = new Set(["png", "jpeg", "webp", "gif", "svg"]);
@@ -20,8 +20,6 @@ const SVG_BASE_DENSITY = 72;
  * (a 1,000,000 x 49 PNG became a 979,592 x 48 intermediate, +600 MB); no photo or drawing is that thin.
  */
 export const MAX_ASPECT_RATIO = 100;
-/** One SVG renders at a time; eight more may wait, and the rest are told to retry. */
-const svgRenders = new RenderGate("SVGs", 1, 8, 250);
 
 export interface PreprocessedImage {
   /** Normalised pixels, [3, S, S] row-major. */
@@ -34,6 +32,17 @@ export interface PreprocessedImage {
 function describeBytes(bytes: Uint8Array): string {
   return `${bytes.length} byte${bytes.length === 1 ? "" : "s"}`;
 }
+
+/**
+ * Where preprocessing runs. The model knows only this; runtime/decode-pool.ts implements it in worker processes with a
+ * deadline. An aborted signal drops an image that has not started.
+ */
+export interface ImagePreprocessor {
+  preprocess(bytes: Uint8Array, spec: ImageSpec, maxPixels: number, signal?: AbortSignal): Promise<PreprocessedImage>;
+}
+
+/** Preprocessing on the calling thread, with no deadline: for tools, benches and tests, not for a server. */
+export const inProcessPreprocessor: ImagePreprocessor = { preprocess: (bytes, spec, maxPixels) => preprocessImage(bytes, spec, maxPixels) };
 
 /** Preprocesses one encoded image. Bad input is invalid_argument on the field `image`, saying what is wrong. */
 export async function preprocessImage(bytes: Uint8Array, spec: ImageSpec, maxPixels: number): Promise<PreprocessedImage> {
@@ -76,16 +85,14 @@ export async function preprocessImage(bytes: Uint8Array, spec: ImageSpec, maxPix
   // transparent areas, so it is always drawn on the background.
   const decoder = sharp(input, { limitInputPixels: maxPixels, density, failOn: "error" }).autoOrient();
   if (spec.alpha === "composite" || meta.format === "svg") decoder.flatten({ background: spec.background });
-  const decode = () =>
-    decoder
-      .toColourspace("srgb")
-      .removeAlpha()
-      .raw({ depth: "uchar" })
-      .toBuffer({ resolveWithObject: true })
-      .catch((err: Error) => {
-        throw invalidArgument("image", `${meta.format} data is corrupt or truncated (${describeBytes(bytes)}): ${err.message}`);
-      });
-  const rgb = await (meta.format === "svg" ? svgRenders.run(decode) : decode());
+  const rgb = await decoder
+    .toColourspace("srgb")
+    .removeAlpha()
+    .raw({ depth: "uchar" })
+    .toBuffer({ resolveWithObject: true })
+    .catch((err: Error) => {
+      throw invalidArgument("image", `${meta.format} data is corrupt or truncated (${describeBytes(bytes)}): ${err.message}`);
+    });
 
   // Resize and crop with Pillow's arithmetic, which both CLIPImageProcessor and the tiny model's training use: the long
   // side truncated as Hugging Face's get_resize_output_image_size does (or rounded half to even as the tiny model's

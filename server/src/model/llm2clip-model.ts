@@ -1,11 +1,11 @@
 // LLM2CLIP composed from its three graphs:
-//   embedImage: preprocess (sharp, off the event loop) -> vision graph -> L2 normalise
+//   embedImage: preprocess (model/image.ts, where the ImagePreprocessor runs it) -> vision graph -> L2 normalise
 //   embedText:  LLM2Vec tokens -> llm graph (skipped when the features are cached) -> adapter -> L2 normalise
 // Each graph has its own dynamic batcher, so concurrent calls share runs.
 import { Llm2ClipError } from "../errors";
 import { DynamicBatcher, type BatchLimits } from "../runtime/batcher";
 import type { FloatTensor, HostTensor, ModelSession } from "./session";
-import { preprocessImage } from "./image";
+import type { ImagePreprocessor } from "./image";
 import type { GraphName, Manifest } from "./manifest";
 import type { CaptionTokens, Llm2VecTokenizer, TextBatch } from "./llm2vec";
 import type { TextFeatureCache } from "./text-feature-cache";
@@ -30,6 +30,7 @@ export interface ModelParts {
   cache: TextFeatureCache;
   batching: Record<GraphName, BatchLimits>;
   maxImagePixels: number;
+  preprocessor: ImagePreprocessor;
   /** Told the size of every batch a graph runs (for metrics). */
   onBatch?: (graph: GraphName, rows: number) => void;
 }
@@ -92,7 +93,7 @@ export class OnnxLlm2ClipModel implements Llm2ClipModel {
   async embedImage(bytes: Uint8Array, signal?: AbortSignal): Promise<ImageEmbedding> {
     let decoded = { width: 0, height: 0 };
     const embedding = await this.vision.submitPrepared(async () => {
-      const prepared = await preprocessImage(bytes, this.parts.manifest.image, this.parts.maxImagePixels);
+      const prepared = await this.parts.preprocessor.preprocess(bytes, this.parts.manifest.image, this.parts.maxImagePixels, signal);
       decoded = prepared;
       return prepared.pixels;
     }, signal);

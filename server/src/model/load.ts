@@ -14,8 +14,12 @@
  *   The same file remembers the llm graph's digest by (path, size, mtime), so a multi-GB graph is hashed once.
  * - textCacheEntries: captions kept in the in-memory LRU (default 4096).
  * - maxImagePixels: decoded-size limit for images (default 50 MP); larger ones are invalid_argument.
+ * - preprocessor: where images are decoded and preprocessed (default: on the calling thread; the daemon passes its
+ *   pool of worker processes, runtime/decode-pool.ts). The caller keeps ownership of it.
  * - batching: per graph, { maxBatch, maxWaitMs, maxQueue }, merged over DEFAULT_BATCHING.
  * - intraOpThreads: ORT threads per operator (default 0: one per physical core).
+ * - idleUnloadMs: release each graph's session after this long without a run, and open it again on the next one
+ *   (default: never); onGraphLoaded is told of each change.
  * - log: { info, warn }; defaults to the console.
  *
  * Errors: a folder that breaks the contract gives Llm2ClipError('failed_precondition') whose message names the
@@ -25,9 +29,10 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Llm2ClipError } from "../errors";
 import { type BatchLimits, checkBatchLimits } from "../runtime/batcher";
+import { IdleUnloadingSession } from "../runtime/idle-unloading-session";
 import { cudaProviderInstalled, DEFAULT_TUNING, openGraphSession } from "../runtime/session";
 import { checkGraph } from "./graph-contract";
-import { DEFAULT_MAX_IMAGE_PIXELS } from "./image";
+import { DEFAULT_MAX_IMAGE_PIXELS, type ImagePreprocessor, inProcessPreprocessor } from "./image";
 import { Llm2VecTokenizer } from "./llm2vec";
 import { llmFeeds, OnnxLlm2ClipModel } from "./llm2clip-model";
 import { type FloatType, GRAPH_NAMES, type GraphName, type GraphSpec, type Manifest, manifestError, readManifest } from "./manifest";
@@ -45,8 +50,11 @@ export interface LoadOptions {
   cacheDir?: string;
   textCacheEntries?: number;
   maxImagePixels?: number;
+  preprocessor?: ImagePreprocessor;
   batching?: Partial<Record<GraphName, Partial<BatchLimits>>>;
   intraOpThreads?: number;
+  idleUnloadMs?: number;
+  onGraphLoaded?: (graph: GraphName, loaded: boolean) => void;
   log?: LoadLogger;
   /** Told the size of every batch a graph runs. */
   onBatch?: (graph: GraphName, rows: number) => void;
@@ -100,18 +108,27 @@ async function probe(manifest: Manifest, tokenizer: Llm2VecTokenizer, sessions: 
   expectRow("adapter", "text_embeds", adapter.text_embeds, manifest.embedDim, "embed_dim");
 }
 
+interface IdleUnload {
+  ms: number;
+  log: LoadLogger;
+  onGraphLoaded?: (graph: GraphName, loaded: boolean) => void;
+}
+
 /** Opens the three graphs on `device`, checks them against the contract and probes them once. */
-async function openGraphs(manifest: Manifest, tokenizer: Llm2VecTokenizer, device: Device, intraOpThreads: number) {
+async function openGraphs(manifest: Manifest, tokenizer: Llm2VecTokenizer, device: Device, intraOpThreads: number, idleUnload?: IdleUnload) {
   const sessions: Partial<Record<GraphName, ModelSession>> = {};
   const files = {} as Record<GraphName, ChosenFile>;
   try {
     for (const name of GRAPH_NAMES) {
       const chosen = chooseFile(name, manifest.graphs[name], device);
-      const session = await openGraphSession(chosen.path, device, { intraOpThreads }).catch((err: Error) => {
+      const open = () => openGraphSession(chosen.path, device, { intraOpThreads });
+      const session = await open().catch((err: Error) => {
         if (device === "cuda") throw err;
         throw manifestError(manifest.path, chosen.field, `${chosen.file} cannot be loaded by ONNX Runtime: ${err.message}`);
       });
-      sessions[name] = session;
+      sessions[name] = idleUnload
+        ? new IdleUnloadingSession(open, session, idleUnload.ms, `graph ${name}`, idleUnload.log, (loaded) => idleUnload.onGraphLoaded?.(name, loaded))
+        : session;
       files[name] = chosen;
       checkGraph(manifest, name, chosen, session);
     }
@@ -126,6 +143,7 @@ async function openGraphs(manifest: Manifest, tokenizer: Llm2VecTokenizer, devic
 async function openOnDevice(manifest: Manifest, tokenizer: Llm2VecTokenizer, options: LoadOptions, log: LoadLogger) {
   const preference = options.device ?? "auto";
   const threads = options.intraOpThreads ?? DEFAULT_TUNING.intraOpThreads;
+  const idleUnload = options.idleUnloadMs === undefined ? undefined : { ms: options.idleUnloadMs, log, onGraphLoaded: options.onGraphLoaded };
   if (preference !== "cpu") {
     const unavailable = (why: string) =>
       new Llm2ClipError("failed_precondition", `device cuda: the CUDA execution provider is unavailable: ${why}`, "device");
@@ -135,7 +153,7 @@ async function openOnDevice(manifest: Manifest, tokenizer: Llm2VecTokenizer, opt
       log.info(`device auto: using the CPU, since ${why}`);
     } else {
       try {
-        return { device: "cuda" as const, ...(await openGraphs(manifest, tokenizer, "cuda", threads)) };
+        return { device: "cuda" as const, ...(await openGraphs(manifest, tokenizer, "cuda", threads, idleUnload)) };
       } catch (err) {
         if (err instanceof Llm2ClipError) throw err;
         if (preference === "cuda") throw unavailable((err as Error).message);
@@ -143,7 +161,7 @@ async function openOnDevice(manifest: Manifest, tokenizer: Llm2VecTokenizer, opt
       }
     }
   }
-  const graphs = await openGraphs(manifest, tokenizer, "cpu", threads).catch((err: Error) => {
+  const graphs = await openGraphs(manifest, tokenizer, "cpu", threads, idleUnload).catch((err: Error) => {
     if (err instanceof Llm2ClipError) throw err;
     throw new Llm2ClipError("failed_precondition", `${manifest.path}: the graphs failed a probe run on the CPU: ${err.message}`, "graphs");
   });
@@ -187,6 +205,7 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
     }),
     batching,
     maxImagePixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
+    preprocessor: options.preprocessor ?? inProcessPreprocessor,
     onBatch: options.onBatch,
     description: {
       name: manifest.name,

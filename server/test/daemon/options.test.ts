@@ -1,7 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkExposure, isLoopbackHost } from "../../src/daemon/exposure";
-import { formatListenAddress, parseDaemonArgs, parseListenAddress } from "../../src/daemon/options";
+import { DEFAULT_DECODE_TIMEOUT_MS, formatListenAddress, parseDaemonArgs, parseDuration, parseListenAddress, UsageError } from "../../src/daemon/options";
 
 describe("parseDaemonArgs", () => {
   it("defaults to loopback, auto device, the XDG cache and the documented limits", () => {
@@ -23,6 +23,23 @@ describe("parseDaemonArgs", () => {
   it("reads the token from LLM2CLIP_TOKEN, and --token over it", () => {
     expect(parseDaemonArgs([], { LLM2CLIP_TOKEN: "env" })!.token).toBe("env");
     expect(parseDaemonArgs(["--token", "flag"], { LLM2CLIP_TOKEN: "env" })!.token).toBe("flag");
+  });
+
+  it("decodes images in at least two workers with a deadline, and unloads idle graphs only when asked", () => {
+    const defaults = parseDaemonArgs([], {})!;
+    expect(defaults.decode.workers).toBeGreaterThanOrEqual(2);
+    expect(defaults.decode.timeoutMs).toBe(DEFAULT_DECODE_TIMEOUT_MS);
+    expect(defaults.idleUnloadMs).toBeUndefined();
+    const given = parseDaemonArgs(["--decode-workers", "3", "--decode-timeout-ms", "2500", "--idle-unload-after", "30m"], {})!;
+    expect(given.decode).toEqual({ workers: 3, timeoutMs: 2500 });
+    expect(given.idleUnloadMs).toBe(30 * 60_000);
+  });
+
+  it("reads durations with their unit and refuses the rest, naming the flag", () => {
+    expect([parseDuration("--x", "500ms"), parseDuration("--x", "90s"), parseDuration("--x", "1.5h")]).toEqual([500, 90_000, 5_400_000]);
+    for (const text of ["30", "0s", "-5m", "1d", "m", ""]) {
+      expect(() => parseDuration("--idle-unload-after", text)).toThrow(new UsageError(`--idle-unload-after: expected a duration such as 30m, 90s or 500ms, got '${text}'`));
+    }
   });
 
   it("returns undefined for --help", () => {

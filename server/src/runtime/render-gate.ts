@@ -1,6 +1,6 @@
-// Admits a few expensive jobs at once and queues a bounded number more. SVG rendering runs on libuv's thread pool and
-// cannot be interrupted (sharp's timeout is checked only between tiles, after librsvg has done the work), so an
-// expensive SVG is kept to one pool thread: the others stay free for every other image.
+// Admits a few expensive jobs at once and queues a bounded number more. The decode pool keeps SVGs (and anything else
+// that is not a known raster format) to all but one of its workers, so that a burst of expensive SVGs, each running
+// until its deadline, leaves a worker free for every other image.
 import { Llm2ClipError } from "../errors";
 
 export class RenderGate {
