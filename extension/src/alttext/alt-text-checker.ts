@@ -23,6 +23,7 @@ import type { WorkspaceIndexer } from "../indexing/indexer";
 import { KeyedDebouncer } from "../shared/debounce";
 import {
   antiPatternFinding,
+  contradictionFinding,
   missingFinding,
   severityFor,
   unreadableFinding,
@@ -172,7 +173,8 @@ export class AltTextChecker implements vscode.Disposable {
     }
     const markup = missing ? missingFinding(ref, check) : judgeable ? antiPatternFinding(ref, check) : undefined;
     const verdict = !markup && check ? verdictFinding(ref, check) : undefined;
-    const findings = [markup, unreadable ? unreadableFinding(ref, unreadable) : undefined, verdict].filter((f): f is Finding => f !== undefined);
+    const contradiction = !markup && check ? contradictionFinding(ref, check) : undefined;
+    const findings = [markup, unreadable ? unreadableFinding(ref, unreadable) : undefined, contradiction, verdict].filter((f): f is Finding => f !== undefined);
     return { ref, ...(image && { image }), ...(check && { check }), findings };
   }
 
@@ -218,6 +220,7 @@ export class AltTextChecker implements vscode.Disposable {
       ...(response.domain && { domain: response.domain }),
       ...(response.thresholds && { thresholds: response.thresholds }),
       suggestions: response.suggestions.map((s) => s.text),
+      ...(response.textContradiction && { textContradiction: response.textContradiction }),
     };
   }
 
