@@ -1,6 +1,6 @@
 // OCR in a real llm2clipd with --ocr on: synced images get their text read once in the background,
 // GetAssetText returns it, SearchAssets fuses it with the image ranking, and a broken OCR model stops the start.
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { status } from "@grpc/grpc-js";
@@ -17,7 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OCR_MODEL_FILES, packagedOcrModelDir } from "../../server/src/ocr/load";
 import { runCli } from "../support/cli";
-import { failure, runDaemon, startDaemon, unary, type RunningDaemon } from "../support/daemon";
+import { failure, REPO_ROOT, runDaemon, startDaemon, unary, type RunningDaemon } from "../support/daemon";
 import { appWindowScreenshot, circleSvg, flatImage, textImage } from "../support/images";
 import { runSync, type WorkspaceImage } from "../support/sync-stream";
 
@@ -185,7 +185,39 @@ describe("lint-alt's alt-contradicts-text rule, with the daemon reading the imag
     } finally {
       rmSync(ws, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
+});
+
+describe("--ocr auto", () => {
+  it("reads a screenshot's text and leaves a scene of shapes unread", async () => {
+    const auto = await startDaemon(["--ocr", "auto"]);
+    try {
+      const scene = readFileSync(path.join(REPO_ROOT, "models", "tiny-llm2clip", "testset", "test-00040.png"));
+      const shot = await appWindowScreenshot({ title: "Acme Cloud", heading: "Deploy settings", body: ["Every push starts a deployment."], buttons: ["Save changes", "Cancel"] });
+      const synced = await runSync(auto.client(), auto.metadata(), {
+        collection: "auto",
+        images: [
+          { path: "shot.png", bytes: shot },
+          { path: "scene.png", bytes: scene },
+        ],
+        full: true,
+      });
+      expect(synced.summary).toMatchObject({ added: 2, failed: 0, textQueued: 2 });
+      for (;;) {
+        const listed = await unary<ListCollectionsResponse>((done) => auto.client().listCollections({}, done));
+        if (listed.collections[0]!.textsPending === 0) {
+          expect(listed.collections[0]!.textsRead).toBe(1);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const text = (p: string) => unary<GetAssetTextResponse>((done) => auto.client().getAssetText({ collection: "auto", path: p }, done));
+      expect((await text("shot.png")).lines.map((l) => squeeze(l.text))).toContain("Deploysettings");
+      expect(await text("scene.png")).toMatchObject({ status: TextStatus.TEXT_STATUS_NOT_READ, lines: [] });
+    } finally {
+      await auto.stop();
+    }
+  }, 180_000);
 });
 
 describe("OCR models at start", () => {

@@ -147,7 +147,10 @@ export enum TextStatus {
   TEXT_STATUS_READ = 1,
   /** TEXT_STATUS_PENDING - Queued, not read yet. */
   TEXT_STATUS_PENDING = 2,
-  /** TEXT_STATUS_NOT_READ - Not read: OCR is off, or the image was indexed before it was on. */
+  /**
+   * TEXT_STATUS_NOT_READ - Not read: OCR is off, the image was indexed before it was on, or --ocr auto judged that it does not look like a
+   * screenshot or a diagram.
+   */
   TEXT_STATUS_NOT_READ = 3,
   /** TEXT_STATUS_FAILED - OCR failed on this image; error says why. */
   TEXT_STATUS_FAILED = 4,

@@ -6,6 +6,7 @@ import { Llm2ClipError } from "../errors";
 import type { Collection, TextLineRecord } from "../store/collection";
 import { decodeForOcr } from "./decode";
 import type { OcrEngine } from "./engine";
+import { type OcrSelection, readEveryImage } from "./text-likeness";
 
 const REMEMBERED = 512;
 
@@ -24,6 +25,7 @@ export class ImageTexts {
   constructor(
     private readonly engine: OcrEngine | undefined,
     private readonly maxImagePixels: number,
+    private readonly selection: OcrSelection = readEveryImage,
   ) {}
 
   /** The image's lines in reading order; undefined when they are unknown (not read, and OCR is off or refused it). */
@@ -47,7 +49,8 @@ export class ImageTexts {
 
   private async read(bytes: Uint8Array): Promise<TextLineRecord[] | undefined> {
     try {
-      return await this.engine!.read(await decodeForOcr(bytes, this.maxImagePixels));
+      const image = await decodeForOcr(bytes, this.maxImagePixels);
+      return this.selection(image) ? await this.engine!.read(image) : undefined;
     } catch (error) {
       // An image OCR refuses (too many bands) still gets the model's suggestions; the embedding already decoded it.
       if (error instanceof Llm2ClipError && error.kind === "invalid_argument") return undefined;
