@@ -85,8 +85,13 @@ describe("text in images, in code-server", () => {
       },
     });
     workbench = await Workbench.open(server.folderUrl(workspace), path.join(scratch, "chromium"));
-    await workbench.statusItem(`LLM2CLIP: ${IMAGES} images`).waitFor({ timeout: 180_000 });
-    await textsRead(`127.0.0.1:${daemonPort}`);
+    try {
+      await workbench.statusItem(`LLM2CLIP: ${IMAGES} images`).waitFor({ timeout: 180_000 });
+      await textsRead(`127.0.0.1:${daemonPort}`);
+    } catch (error) {
+      await workbench.screenshot("ocr-search-setup", FAILURE_SCREENSHOTS);
+      throw error;
+    }
   }, 600_000);
 
   beforeEach(async () => {
@@ -132,12 +137,17 @@ describe("text in images, in code-server", () => {
   it("lists the image's text in the hover on a reference to it", async () => {
     await workbench.openFile("README.md");
     await workbench.goToLine(3);
-    await workbench.runCommand("Show or Focus Hover");
+    // The hover shows once the alt-text check of the page has judged the reference: ask again until it does.
     const hover = workbench.page.locator(".monaco-hover").filter({ hasText: "Text in the image" });
-    await hover.waitFor({ timeout: 30_000 });
+    const deadline = Date.now() + 180_000;
+    while (!(await hover.isVisible())) {
+      if (Date.now() > deadline) throw new Error("no hover with the image's text on README.md:3");
+      await workbench.runCommand("Show or Focus Hover");
+      await hover.waitFor({ timeout: 5_000 }).catch(() => undefined);
+    }
     await workbench.screenshot("hover-image-text");
     const text = (await hover.innerText()).replace(/\s+/g, "");
     for (const line of ["Deploysettings", "Savechanges", "Cancel"]) expect(text).toContain(line);
     await workbench.page.keyboard.press("Escape");
-  });
+  }, 300_000);
 });
