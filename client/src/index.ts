@@ -19,6 +19,7 @@ export {
   SEVERITIES,
   altTextAntiPattern,
   atLeast,
+  textContradictionMessage,
   verdictSeverity,
   type AltRule,
   type AltRuleId,

@@ -47,6 +47,13 @@
         caption.className = "caption";
         caption.textContent = `${item.path.split("/").pop()} · ${item.score.toFixed(3)}`;
         button.append(img, caption);
+        if (item.snippet) {
+          const snippet = document.createElement("span");
+          snippet.className = "snippet";
+          snippet.textContent = item.snippet;
+          button.title += `\n${item.snippet}`;
+          button.append(snippet);
+        }
         li.append(button);
         return li;
       }),

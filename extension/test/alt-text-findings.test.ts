@@ -1,7 +1,17 @@
 import { Verdict } from "@llm2clip/proto";
 import { describe, expect, it } from "vitest";
 import { findImageReferences } from "@llm2clip/client";
-import { antiPatternFinding, betterSuggestions, missingFinding, severityFor, unreadableFinding, verdictFinding, type AltCheck, type SeveritySettings } from "../src/alttext/findings";
+import {
+  antiPatternFinding,
+  betterSuggestions,
+  contradictionFinding,
+  missingFinding,
+  severityFor,
+  unreadableFinding,
+  verdictFinding,
+  type AltCheck,
+  type SeveritySettings,
+} from "../src/alttext/findings";
 
 const thresholds = { good: 0.3, mismatch: 0.2 };
 const check = (verdict: Verdict, cosine: number, suggestions: string[] = [], confidence = 0.9, domain?: AltCheck["domain"]): AltCheck => ({
@@ -106,5 +116,30 @@ describe("betterSuggestions", () => {
     expect(betterSuggestions(refOf("![](img/c.png)"), 0, suggestions)).toEqual(all);
     expect(betterSuggestions(refOf("![c.png](img/c.png)"), 0.5, suggestions)).toEqual(all);
     expect(betterSuggestions(refOf("![image](img/c.png)"), 0.5, suggestions)).toEqual(all);
+  });
+});
+
+describe("alt-contradicts-text -> finding", () => {
+  const text = '# Deploy\n\n![The "Delete project" button](shots/deploy.png)\n';
+  const [ref] = findImageReferences(text, "markdown");
+
+  it("reports the quoted text and what the image reads, on the alt text, with the rule's severity", () => {
+    const finding = contradictionFinding(ref!, {
+      ...check(Verdict.VERDICT_GOOD, 0.4),
+      textContradiction: { quoted: "Delete project", imageLines: ["Deploy settings", "Save changes"] },
+    });
+    expect(finding).toEqual({
+      rule: "alt-contradicts-text",
+      severity: "warning",
+      range: ref!.altRange,
+      message: 'Alt text quotes "Delete project", which the image\'s text does not show (it reads "Deploy settings", "Save changes").',
+    });
+  });
+
+  it("gives none when the daemon found no contradiction, and follows the mismatch severity setting", () => {
+    expect(contradictionFinding(ref!, check(Verdict.VERDICT_GOOD, 0.4))).toBeUndefined();
+    const finding = contradictionFinding(ref!, { ...check(Verdict.VERDICT_GOOD, 0.4), textContradiction: { quoted: "x y z", imageLines: [] } })!;
+    const settings: SeveritySettings = { missing: "default", antiPattern: "default", unreadable: "default", mismatch: "error", weak: "default" };
+    expect(severityFor(finding, settings)).toBe("error");
   });
 });

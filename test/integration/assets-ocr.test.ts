@@ -1,14 +1,24 @@
 // OCR in a real llm2clipd with --ocr on: synced images get their text read once in the background,
 // GetAssetText returns it, SearchAssets fuses it with the image ranking, and a broken OCR model stops the start.
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { status } from "@grpc/grpc-js";
-import { type GetAssetTextResponse, type ListCollectionsResponse, type SearchAssetsRequest, type SearchAssetsResponse, TextStatus } from "@llm2clip/proto";
+import {
+  type GetAssetTextResponse,
+  type ListCollectionsResponse,
+  type SearchAssetsRequest,
+  type SearchAssetsResponse,
+  type SuggestAltTextRequest,
+  type SuggestAltTextResponse,
+  SuggestionSource,
+  TextStatus,
+} from "@llm2clip/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OCR_MODEL_FILES, packagedOcrModelDir } from "../../server/src/ocr/load";
-import { failure, runDaemon, startDaemon, unary, type RunningDaemon } from "../support/daemon";
-import { circleSvg, flatImage, textImage } from "../support/images";
+import { runCli } from "../support/cli";
+import { failure, REPO_ROOT, runDaemon, startDaemon, unary, type RunningDaemon } from "../support/daemon";
+import { appWindowScreenshot, circleSvg, flatImage, textImage } from "../support/images";
 import { runSync, type WorkspaceImage } from "../support/sync-stream";
 
 let daemon: RunningDaemon;
@@ -27,6 +37,9 @@ const search = (request: Partial<SearchAssetsRequest>) =>
   unary<SearchAssetsResponse>((done) =>
     daemon.client().searchAssets({ collection: "docs", terms: [], expression: "", topK: 5, includeGlobs: [], excludeGlobs: [], ...request }, done),
   );
+const suggest = (request: Partial<SuggestAltTextRequest>) =>
+  unary<SuggestAltTextResponse>((done) => daemon.client().suggestAltText({ currentAlt: "", collection: "", maxSuggestions: 50, ...request }, done));
+const squeeze = (text: string) => text.replace(/\s+/g, "");
 const assetText = (p: string) => unary<GetAssetTextResponse>((done) => daemon.client().getAssetText({ collection: "docs", path: p }, done));
 
 beforeAll(async () => {
@@ -92,6 +105,119 @@ describe("hybrid search", () => {
     const result = await search({ terms: [{ weight: 1, text: '"palette command"' }] });
     expect(result.hits.every((h) => h.textMatch === undefined)).toBe(true);
   });
+});
+
+describe("SuggestAltText with the image's text", () => {
+  // Not synced: the daemon reads its text when asked, as it does for lint-alt, which sends bytes.
+  const deploySettings = () =>
+    appWindowScreenshot({
+      title: "Acme Cloud — Project settings",
+      heading: "Deploy settings",
+      body: ["Every push to the main branch starts a new deployment.", "Deployments run in the region chosen below."],
+      buttons: ["Save changes", "Cancel"],
+    });
+
+  it("offers a screenshot's largest lines, quoted, ranked by cosine with the other sources", async () => {
+    const screenshot = await deploySettings();
+    const response = await suggest({ image: { data: screenshot }, currentAlt: "the deploy settings dialog" });
+    const fromText = response.suggestions.filter((s) => s.source === SuggestionSource.SUGGESTION_SOURCE_IMAGE_TEXT);
+    expect(fromText.map((s) => squeeze(s.text))).toEqual([squeeze("Screenshot showing “Deploy settings”, “Save changes” and “Cancel”")]);
+    expect(new Set(response.suggestions.map((s) => s.source)).size).toBeGreaterThan(1);
+    const ranked = response.suggestions.map((s) => s.cosine);
+    expect(ranked).toEqual([...ranked].sort((a, b) => b - a));
+    // Its cosine is the model's, as for every other source: the same text as the current alt text scores the same.
+    const asCurrent = await suggest({ image: { data: screenshot }, currentAlt: fromText[0]!.text, maxSuggestions: 1 });
+    expect(asCurrent.current!.cosine).toBeCloseTo(fromText[0]!.cosine, 4);
+  });
+
+  it("offers an indexed image's stored text as written when it is short", async () => {
+    const response = await suggest({ image: { asset: { collection: "docs", path: "shots/palette.png" } } });
+    const fromText = response.suggestions.filter((s) => s.source === SuggestionSource.SUGGESTION_SOURCE_IMAGE_TEXT).map((s) => squeeze(s.text));
+    expect(fromText[0]).toBe("OpentheCommandPalettetoruntasks");
+  });
+
+  it("offers nothing from the text of an image that shows none", async () => {
+    const response = await suggest({ image: { asset: { collection: "docs", path: "flat/blue.png" } } });
+    expect(response.suggestions.some((s) => s.source === SuggestionSource.SUGGESTION_SOURCE_IMAGE_TEXT)).toBe(false);
+  });
+});
+
+describe("lint-alt's alt-contradicts-text rule, with the daemon reading the image's text", () => {
+  it("flags alt text quoting text the screenshot does not show, and not alt text quoting what it shows", async () => {
+    const ws = mkdtempSync(path.join(os.tmpdir(), "lint-ocr-"));
+    try {
+      writeFileSync(
+        path.join(ws, "deploy.png"),
+        await appWindowScreenshot({
+          title: "Acme Cloud — Project settings",
+          heading: "Deploy settings",
+          body: ["Every push to the main branch starts a new deployment.", "Deployments run in the region chosen below."],
+          buttons: ["Save changes", "Cancel"],
+        }),
+      );
+      const page = [
+        "# Deploying",
+        "",
+        '![The "Delete project" button of Acme Cloud](deploy.png)',
+        "",
+        '![The "Save changes" button in “Deploy settings”](deploy.png)',
+        "",
+        "![The deploy settings of Acme Cloud, with the region](deploy.png)",
+        "",
+      ].join("\n");
+      writeFileSync(path.join(ws, "page.md"), page);
+      const json = await runCli(["--server", daemon.address, "lint-alt", "page.md", "--format", "json"], ws);
+      const report = JSON.parse(json.stdout) as { judged: number; problems: { rule: string; line: number; message: string; cosine: number | null; suggestion: { cosine: number } | null }[] };
+      expect(report.judged).toBe(3);
+      const contradictions = report.problems.filter((p) => p.rule === "alt-contradicts-text");
+      expect(contradictions.map((p) => p.line)).toEqual([3]);
+      expect(contradictions[0]!.message).toMatch(/^alt text quotes "Delete project", which the image's text does not show \(it reads "Deploy ?settings", /);
+      // The guard on fixes holds for every source, the image's text included: no suggestion scoring below the alt text.
+      for (const p of report.problems) if (p.suggestion && p.cosine !== null) expect(p.suggestion.cosine).toBeGreaterThan(p.cosine);
+      // A warning, so a CI gate with --fail-on warning fails on it; the default (errors) does not.
+      expect(json.code).toBe(0);
+      const sarif = await runCli(["--server", daemon.address, "lint-alt", "page.md", "--format", "sarif", "--fail-on", "warning"], ws);
+      expect(sarif.code).toBe(1);
+      const run = JSON.parse(sarif.stdout).runs[0];
+      expect(run.tool.driver.rules.find((r: { id: string }) => r.id === "alt-contradicts-text")).toMatchObject({ defaultConfiguration: { level: "warning" }, properties: { model: true } });
+      const flagged = run.results.filter((r: { ruleId: string }) => r.ruleId === "alt-contradicts-text");
+      expect(flagged.map((r: { level: string; locations: { physicalLocation: { region: { startLine: number } } }[] }) => [r.level, r.locations[0]!.physicalLocation.region.startLine])).toEqual([["warning", 3]]);
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+describe("--ocr auto", () => {
+  it("reads a screenshot's text and leaves a scene of shapes unread", async () => {
+    const auto = await startDaemon(["--ocr", "auto"]);
+    try {
+      const scene = readFileSync(path.join(REPO_ROOT, "models", "tiny-llm2clip", "testset", "test-00040.png"));
+      const shot = await appWindowScreenshot({ title: "Acme Cloud", heading: "Deploy settings", body: ["Every push starts a deployment."], buttons: ["Save changes", "Cancel"] });
+      const synced = await runSync(auto.client(), auto.metadata(), {
+        collection: "auto",
+        images: [
+          { path: "shot.png", bytes: shot },
+          { path: "scene.png", bytes: scene },
+        ],
+        full: true,
+      });
+      expect(synced.summary).toMatchObject({ added: 2, failed: 0, textQueued: 2 });
+      for (;;) {
+        const listed = await unary<ListCollectionsResponse>((done) => auto.client().listCollections({}, done));
+        if (listed.collections[0]!.textsPending === 0) {
+          expect(listed.collections[0]!.textsRead).toBe(1);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const text = (p: string) => unary<GetAssetTextResponse>((done) => auto.client().getAssetText({ collection: "auto", path: p }, done));
+      expect((await text("shot.png")).lines.map((l) => squeeze(l.text))).toContain("Deploysettings");
+      expect(await text("scene.png")).toMatchObject({ status: TextStatus.TEXT_STATUS_NOT_READ, lines: [] });
+    } finally {
+      await auto.stop();
+    }
+  }, 180_000);
 });
 
 describe("OCR models at start", () => {

@@ -100,3 +100,35 @@ export function textImage(width: number, height: number, lines: readonly TextLin
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="white"/>${body}</svg>`;
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
+
+export interface AppWindowText {
+  title: string;
+  heading: string;
+  body: readonly string[];
+  buttons: readonly string[];
+}
+
+/**
+ * A screenshot of an application's dialog whose text the test knows: a title bar, a heading, lines of body text and a
+ * row of buttons, rendered by librsvg as a PNG.
+ */
+export function appWindowScreenshot(text: AppWindowText, width = 900): Promise<Buffer> {
+  const escape = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const label = (x: number, y: number, size: number, fill: string, t: string) =>
+    `<text x="${x}" y="${y}" font-family="DejaVu Sans" font-size="${size}" fill="${fill}">${escape(t)}</text>`;
+  const parts = [`<rect width="100%" height="100%" fill="#ffffff"/>`, `<rect width="100%" height="34" fill="#e8e8e8"/>`, label(14, 23, 13, "#333333", text.title)];
+  parts.push(label(32, 86, 28, "#1f1f1f", text.heading));
+  let y = 130;
+  for (const line of text.body) {
+    parts.push(label(32, y, 14, "#444444", line));
+    y += 24;
+  }
+  y += 20;
+  text.buttons.forEach((button, i) => {
+    const x = 32 + i * 190;
+    parts.push(`<rect x="${x}" y="${y}" width="170" height="40" rx="5" fill="${i === 0 ? "#0e639c" : "#dddddd"}"/>`);
+    parts.push(label(x + 16, y + 26, 18, i === 0 ? "#ffffff" : "#1f1f1f", button));
+  });
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 70}">${parts.join("")}</svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}

@@ -1,7 +1,7 @@
 import { Verdict, type AltTextContext, type AltTextSuggestion, type ImageDomain, type SuggestAltTextResponse } from "@llm2clip/proto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ALT_RULES, altTextAntiPattern, verdictSeverity, type AltRuleId, type Severity } from "../documents/alt-rules";
+import { ALT_RULES, altTextAntiPattern, textContradictionMessage, verdictSeverity, type AltRuleId, type Severity } from "../documents/alt-rules";
 import { altTextEdit, type TextEdit } from "../documents/alt-edit";
 import { referenceContext } from "../documents/context";
 import { findImageReferences } from "../documents/find-references";
@@ -148,7 +148,7 @@ export async function lintDocuments(cwd: string, files: readonly string[], optio
     const judged = await mapLimited(work, CONCURRENCY, async (w) => (result.modelSkipped ? undefined : judge(cwd, w, advise, stop)));
     for (const outcome of judged) {
       if (outcome?.judged) result.judged += 1;
-      if (outcome?.problem) result.problems.push(outcome.problem);
+      if (outcome) result.problems.push(...outcome.problems);
     }
   }
   result.problems.sort((a, b) => a.file.localeCompare(b.file) || a.range[0] - b.range[0] || a.rule.localeCompare(b.rule));
@@ -164,7 +164,7 @@ async function judge(
   { item, imageFile, problem }: ModelWork,
   advise: Advise,
   stop: (reason: string) => void,
-): Promise<{ judged: boolean; problem?: LintProblem } | undefined> {
+): Promise<{ judged: boolean; problems: LintProblem[] } | undefined> {
   const { ref, file, text } = item;
   const alt = problem?.rule === "alt-missing" ? "" : (ref.alt ?? "").trim();
   let response: SuggestAltTextResponse;
@@ -184,7 +184,7 @@ async function judge(
       image: relativeTo(cwd, imageFile),
       message: `image not readable by the model: ${grpc.details ?? (error as Error).message}`,
     };
-    return { judged: false, problem: unreadable };
+    return { judged: false, problems: [unreadable] };
   }
   const best = response.suggestions[0];
   // A suggestion that scores at or below the alt text it would replace is no fix: offer none.
@@ -192,11 +192,23 @@ async function judge(
   const fix = suggestion ? altTextEdit(ref, suggestion.text) : undefined;
   if (problem) {
     if (suggestion) Object.assign(problem, { suggestion, fix, ...(response.domain && { domain: response.domain }) });
-    return { judged: false };
+    return { judged: false, problems: [] };
+  }
+  const problems: LintProblem[] = [];
+  if (response.textContradiction) {
+    problems.push({
+      rule: "alt-contradicts-text",
+      severity: ALT_RULES["alt-contradicts-text"].severity,
+      file,
+      range: ref.range,
+      image: relativeTo(cwd, imageFile),
+      message: textContradictionMessage(response.textContradiction),
+      alt,
+    });
   }
   const verdict = response.current?.verdict;
   const rule: "alt-mismatch" | "alt-weak" | undefined = verdict === Verdict.VERDICT_MISMATCH ? "alt-mismatch" : verdict === Verdict.VERDICT_WEAK ? "alt-weak" : undefined;
-  if (!rule) return { judged: true };
+  if (!rule) return { judged: true, problems };
   const confidence = response.current!.confidence;
   const cosine = response.current!.cosine;
   const verdictProblem: LintProblem = {
@@ -212,7 +224,7 @@ async function judge(
     ...(response.domain && { domain: response.domain }),
     ...(suggestion && { suggestion, fix }),
   };
-  return { judged: true, problem: verdictProblem };
+  return { judged: true, problems: [...problems, verdictProblem] };
 }
 
 function domainNote(domain: ImageDomain | undefined): string {

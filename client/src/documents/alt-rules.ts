@@ -8,7 +8,15 @@ export type Severity = "error" | "warning" | "info";
 
 export const SEVERITIES: readonly Severity[] = ["error", "warning", "info"];
 
-export type AltRuleId = "alt-missing" | "alt-file-name" | "alt-placeholder" | "alt-redundant-prefix" | "image-unreadable" | "alt-mismatch" | "alt-weak";
+export type AltRuleId =
+  | "alt-missing"
+  | "alt-file-name"
+  | "alt-placeholder"
+  | "alt-redundant-prefix"
+  | "image-unreadable"
+  | "alt-contradicts-text"
+  | "alt-mismatch"
+  | "alt-weak";
 
 export interface AltRule {
   severity: Severity;
@@ -27,6 +35,11 @@ export const ALT_RULES: Record<AltRuleId, AltRule> = {
     description: 'The alt text begins with "image of" or "picture of": screen readers already announce an image (axe image-redundant-alt).',
   },
   "image-unreadable": { severity: "warning", model: false, description: "The image cannot be read: absent, empty, truncated, a Git LFS pointer, a folder or over the pixel limit." },
+  "alt-contradicts-text": {
+    severity: "warning",
+    model: true,
+    description: "The alt text quotes text that the image's own text (read by the daemon's OCR) does not show.",
+  },
   "alt-mismatch": {
     severity: "warning",
     model: true,
@@ -51,6 +64,12 @@ export const MIN_CONFIDENCE = 0.8;
  */
 export function verdictSeverity(rule: "alt-mismatch" | "alt-weak", confidence: number, inDomain: boolean | undefined): Severity {
   return inDomain !== false && confidence >= MIN_CONFIDENCE ? ALT_RULES[rule].severity : "info";
+}
+
+/** The daemon's alt-contradicts-text finding (SuggestAltTextResponse.text_contradiction), in words. */
+export function textContradictionMessage(contradiction: { quoted: string; imageLines: readonly string[] }): string {
+  const shown = contradiction.imageLines.map((line) => JSON.stringify(line)).join(", ");
+  return `alt text quotes ${JSON.stringify(contradiction.quoted)}, which the image's text does not show (it reads ${shown})`;
 }
 
 const IMAGE_FILE_NAME = /^[^\s/\\]+\.(png|jpe?g|gif|webp|svg|bmp|avif|tiff?|ico)$/i;

@@ -1,6 +1,10 @@
 // Quick fixes for alt-text diagnostics, and the hover on an image reference.
 import * as vscode from "vscode";
 import { findImageReferences, isReferenceLanguage } from "@llm2clip/client";
+import type { GetAssetTextResponse } from "@llm2clip/proto";
+import type { DaemonConnection } from "../connection/connection";
+import type { WorkspaceIndexer } from "../indexing/indexer";
+import { imageTextMarkdown } from "../shared/image-text";
 import { DIAGNOSTIC_SOURCE, type AltTextChecker } from "./alt-text-checker";
 import { altTextFixes } from "./quick-fixes";
 
@@ -33,10 +37,17 @@ export class AltTextCodeActions implements vscode.CodeActionProvider {
   }
 }
 
-export class AltTextHover implements vscode.HoverProvider {
-  constructor(private readonly checker: AltTextChecker) {}
+/** A hover waits this long for the image's text before showing without it. */
+const IMAGE_TEXT_TIMEOUT_MS = 3000;
 
-  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+export class AltTextHover implements vscode.HoverProvider {
+  constructor(
+    private readonly checker: AltTextChecker,
+    private readonly connection: DaemonConnection,
+    private readonly indexer: WorkspaceIndexer,
+  ) {}
+
+  async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
     if (!vscode.workspace.getConfiguration("llm2clip.altText", document).get<boolean>("hover", true)) return undefined;
     const checked = this.checker.referenceAt(document, document.offsetAt(position));
     if (!checked?.image) return undefined;
@@ -54,6 +65,21 @@ export class AltTextHover implements vscode.HoverProvider {
     } else if (!ref.decorative) {
       markdown.appendMarkdown("_Not scored: the LLM2CLIP daemon is not connected._");
     }
+    const text = await this.imageText(image);
+    if (text) markdown.appendMarkdown(`\n\n${text}`);
     return new vscode.Hover(markdown, new vscode.Range(document.positionAt(ref.range[0]), document.positionAt(ref.range[1])));
+  }
+
+  /** The image's text (GetAssetText) as the hover shows it; undefined without a daemon or an indexed image. */
+  private async imageText(image: vscode.Uri): Promise<string | undefined> {
+    const location = this.indexer.locate(image);
+    if (!location || this.connection.state.kind !== "connected") return undefined;
+    const response = await this.connection
+      .unary<GetAssetTextResponse>(
+        (client, metadata, options, callback) => client.getAssetText({ collection: location.collection, path: location.path }, metadata, options, callback),
+        IMAGE_TEXT_TIMEOUT_MS,
+      )
+      .catch(() => undefined);
+    return response && imageTextMarkdown(response);
   }
 }

@@ -24,6 +24,7 @@ import { KeyedDebouncer } from "../shared/debounce";
 import {
   antiPatternFinding,
   betterSuggestions,
+  contradictionFinding,
   missingFinding,
   severityFor,
   unreadableFinding,
@@ -173,7 +174,8 @@ export class AltTextChecker implements vscode.Disposable {
     }
     const markup = missing ? missingFinding(ref, check) : judgeable ? antiPatternFinding(ref, check) : undefined;
     const verdict = !markup && check ? verdictFinding(ref, check) : undefined;
-    const findings = [markup, unreadable ? unreadableFinding(ref, unreadable) : undefined, verdict].filter((f): f is Finding => f !== undefined);
+    const contradiction = !markup && check ? contradictionFinding(ref, check) : undefined;
+    const findings = [markup, unreadable ? unreadableFinding(ref, unreadable) : undefined, contradiction, verdict].filter((f): f is Finding => f !== undefined);
     return { ref, ...(image && { image }), ...(check && { check }), findings };
   }
 
@@ -219,6 +221,7 @@ export class AltTextChecker implements vscode.Disposable {
       ...(response.domain && { domain: response.domain }),
       ...(response.thresholds && { thresholds: response.thresholds }),
       suggestions: betterSuggestions(ref, response.current?.cosine ?? 0, response.suggestions),
+      ...(response.textContradiction && { textContradiction: response.textContradiction }),
     };
   }
 

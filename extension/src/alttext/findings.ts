@@ -1,7 +1,17 @@
 // What an image reference's alt text deserves: nothing, or a finding with lint-alt's rule id and severity (see
 // client/src/documents/alt-rules). Pure, so that the rule -> diagnostic mapping is unit-tested without an editor.
 import { Verdict } from "@llm2clip/proto";
-import { ALT_RULES, altTextAntiPattern, isAltMissing, verdictSeverity, type AltRuleId, type ImageReference, type Range, type Severity } from "@llm2clip/client";
+import {
+  ALT_RULES,
+  altTextAntiPattern,
+  isAltMissing,
+  textContradictionMessage,
+  verdictSeverity,
+  type AltRuleId,
+  type ImageReference,
+  type Range,
+  type Severity,
+} from "@llm2clip/client";
 
 /** "default" is the rule's own severity, the one lint-alt reports. */
 export type SeveritySetting = "default" | "error" | "warning" | "information" | "hint" | "off";
@@ -18,6 +28,8 @@ export interface AltCheck {
   thresholds?: { good: number; mismatch: number };
   /** Best first. */
   suggestions: string[];
+  /** The alt text quotes text the image's own text does not show (rule alt-contradicts-text). */
+  textContradiction?: { quoted: string; imageLines: string[] };
 }
 
 export interface Finding {
@@ -43,6 +55,7 @@ const SETTING_OF_RULE: Record<AltRuleId, keyof SeveritySettings> = {
   "alt-placeholder": "antiPattern",
   "alt-redundant-prefix": "antiPattern",
   "image-unreadable": "unreadable",
+  "alt-contradicts-text": "mismatch",
   "alt-mismatch": "mismatch",
   "alt-weak": "weak",
 };
@@ -80,6 +93,18 @@ export function antiPatternFinding(ref: ImageReference, check?: AltCheck): Findi
 
 export function unreadableFinding(ref: ImageReference, reason: string): Finding {
   return { rule: "image-unreadable", severity: ALT_RULES["image-unreadable"].severity, range: ref.range, message: `Image ${ref.src} is not readable: ${reason}.` };
+}
+
+/** The alt text quotes text that the image's own text does not show. */
+export function contradictionFinding(ref: ImageReference, check: AltCheck): Finding | undefined {
+  if (!check.textContradiction) return undefined;
+  const message = textContradictionMessage(check.textContradiction);
+  return {
+    rule: "alt-contradicts-text",
+    severity: ALT_RULES["alt-contradicts-text"].severity,
+    range: altOrReference(ref),
+    message: `${message[0]!.toUpperCase()}${message.slice(1)}.`,
+  };
 }
 
 /** Maps the daemon's verdict on an existing alt text to a finding; GOOD (and an unknown verdict) gives none. */

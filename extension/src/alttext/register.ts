@@ -11,7 +11,7 @@ export function registerAltText(connection: DaemonConnection, indexer: Workspace
   return vscode.Disposable.from(
     checker,
     vscode.languages.registerCodeActionsProvider(selector, new AltTextCodeActions(checker), { providedCodeActionKinds: AltTextCodeActions.kinds }),
-    vscode.languages.registerHoverProvider(selector, new AltTextHover(checker)),
+    vscode.languages.registerHoverProvider(selector, new AltTextHover(checker, connection, indexer)),
     vscode.commands.registerCommand("llm2clip.checkAltText", () => {
       const document = vscode.window.activeTextEditor?.document;
       if (document) void checker.check(document);

@@ -4,6 +4,7 @@ import * as vscode from "vscode";
 import type { DaemonConnection } from "../connection/connection";
 import type { WorkspaceIndexer } from "../indexing/indexer";
 import { searchImages, textQuery } from "../search/image-search";
+import { snippetLabel } from "../shared/image-text";
 
 /** The grid shows more than the quick pick: thumbnails are cheap to scan and load lazily. */
 const GALLERY_RESULTS = 48;
@@ -15,6 +16,8 @@ interface GalleryItem {
   uri: string;
   path: string;
   score: number;
+  /** The image text that matched the query, quoted (see snippetLabel). */
+  snippet?: string;
 }
 
 export class GalleryViewProvider implements vscode.WebviewViewProvider {
@@ -62,7 +65,13 @@ export class GalleryViewProvider implements vscode.WebviewViewProvider {
     try {
       const topK = vscode.workspace.getConfiguration("llm2clip.search").get<number>("maxResults", 20);
       const hits = await searchImages(this.connection, this.indexer, textQuery(message.query), Math.max(topK, GALLERY_RESULTS));
-      const items: GalleryItem[] = hits.map((hit) => ({ src: webview.asWebviewUri(hit.uri).toString(), uri: hit.uri.toString(), path: hit.path, score: hit.score }));
+      const items: GalleryItem[] = hits.map((hit) => ({
+        src: webview.asWebviewUri(hit.uri).toString(),
+        uri: hit.uri.toString(),
+        path: hit.path,
+        score: hit.score,
+        ...(hit.snippet && { snippet: snippetLabel(hit.snippet) }),
+      }));
       await webview.postMessage({ type: "results", query: message.query, items });
     } catch (error) {
       await webview.postMessage({ type: "error", query: message.query, text: (error as Error).message });

@@ -1,4 +1,5 @@
-// Runs a query against every indexed workspace folder's collection and merges the hits by score.
+// Runs a query against every indexed workspace folder's collection and merges the hits by the daemon's fused score
+// (reciprocal rank fusion of the image and text rankings, comparable across collections).
 import type { QueryTerm, SearchAssetsResponse } from "@llm2clip/proto";
 import * as vscode from "vscode";
 import type { DaemonConnection } from "../connection/connection";
@@ -9,9 +10,14 @@ export interface ImageHit {
   folder: vscode.WorkspaceFolder;
   /** Path inside the workspace folder. */
   path: string;
+  /** The image cosine. */
   score: number;
+  /** What the daemon ranks by: the image ranking fused with the text ranking. */
+  fusedScore: number;
   width: number;
   height: number;
+  /** The image's text that matched the query's words (OCR), when it did. */
+  snippet?: string;
 }
 
 export async function searchImages(connection: DaemonConnection, indexer: WorkspaceIndexer, terms: QueryTerm[], topK: number): Promise<ImageHit[]> {
@@ -26,12 +32,14 @@ export async function searchImages(connection: DaemonConnection, indexer: Worksp
         folder: index.folder,
         path: hit.path,
         score: hit.score,
+        fusedScore: hit.fusedScore,
         width: hit.width,
         height: hit.height,
+        ...(hit.textMatch && { snippet: hit.textMatch.snippet }),
       }));
     }),
   );
-  return perFolder.flat().sort((a, b) => b.score - a.score).slice(0, topK);
+  return perFolder.flat().sort((a, b) => b.fusedScore - a.fusedScore || b.score - a.score).slice(0, topK);
 }
 
 export function textQuery(text: string): QueryTerm[] {

@@ -8,6 +8,7 @@ import type { ThumbnailIcons } from "../thumbnails/thumbnail-icons";
 import { KeyedDebouncer } from "../shared/debounce";
 import { relativeImagePath } from "../shared/image-src";
 import { imageQuery, searchImages, textQuery, type ImageHit } from "./image-search";
+import { snippetLabel } from "../shared/image-text";
 import { referenceSnippet } from "./reference-snippet";
 
 const TYPING_DEBOUNCE_MS = 250;
@@ -115,13 +116,18 @@ function toItem(hit: ImageHit, icon: vscode.Uri): ImageItem {
   return {
     label: path.posix.basename(hit.path),
     description: `score ${hit.score.toFixed(3)}`,
-    detail: hit.width ? `${hit.path} · ${hit.width}×${hit.height}` : hit.path,
+    detail: withMatchedText(hit.width ? `${hit.path} · ${hit.width}×${hit.height}` : hit.path, hit),
     iconPath: icon,
     buttons: [INSERT_BUTTON],
     // The daemon ranks by meaning; without this the QuickPick would hide items whose label does not contain the query.
     alwaysShow: true,
     hit,
   };
+}
+
+/** The item's detail line, followed by the image text that matched the query, when some did. */
+function withMatchedText(detail: string, hit: ImageHit): string {
+  return hit.snippet ? `${detail} · ${snippetLabel(hit.snippet)}` : detail;
 }
 
 async function insertReference(editor: vscode.TextEditor | undefined, hit: ImageHit, alt: string): Promise<void> {

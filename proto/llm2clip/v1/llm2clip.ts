@@ -86,6 +86,11 @@ export enum SuggestionSource {
   SUGGESTION_SOURCE_CAPTION_BANK = 3,
   /** SUGGESTION_SOURCE_COMPOSED - Composed by a search over the caption bank's grammar. */
   SUGGESTION_SOURCE_COMPOSED = 4,
+  /**
+   * SUGGESTION_SOURCE_IMAGE_TEXT - Built from the text read in the image (OCR, llm2clipd --ocr): its text as written when short, otherwise its most
+   * prominent lines quoted.
+   */
+  SUGGESTION_SOURCE_IMAGE_TEXT = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -106,6 +111,9 @@ export function suggestionSourceFromJSON(object: any): SuggestionSource {
     case 4:
     case "SUGGESTION_SOURCE_COMPOSED":
       return SuggestionSource.SUGGESTION_SOURCE_COMPOSED;
+    case 5:
+    case "SUGGESTION_SOURCE_IMAGE_TEXT":
+      return SuggestionSource.SUGGESTION_SOURCE_IMAGE_TEXT;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -125,6 +133,8 @@ export function suggestionSourceToJSON(object: SuggestionSource): string {
       return "SUGGESTION_SOURCE_CAPTION_BANK";
     case SuggestionSource.SUGGESTION_SOURCE_COMPOSED:
       return "SUGGESTION_SOURCE_COMPOSED";
+    case SuggestionSource.SUGGESTION_SOURCE_IMAGE_TEXT:
+      return "SUGGESTION_SOURCE_IMAGE_TEXT";
     case SuggestionSource.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -137,7 +147,10 @@ export enum TextStatus {
   TEXT_STATUS_READ = 1,
   /** TEXT_STATUS_PENDING - Queued, not read yet. */
   TEXT_STATUS_PENDING = 2,
-  /** TEXT_STATUS_NOT_READ - Not read: OCR is off, or the image was indexed before it was on. */
+  /**
+   * TEXT_STATUS_NOT_READ - Not read: OCR is off, the image was indexed before it was on, or --ocr auto judged that it does not look like a
+   * screenshot or a diagram.
+   */
   TEXT_STATUS_NOT_READ = 3,
   /** TEXT_STATUS_FAILED - OCR failed on this image; error says why. */
   TEXT_STATUS_FAILED = 4,
@@ -502,7 +515,21 @@ export interface SuggestAltTextResponse {
     | AltTextThresholds
     | undefined;
   /** Whether the image lies inside the model's calibration domain; unset when the manifest declares none. */
-  domain?: ImageDomain | undefined;
+  domain?:
+    | ImageDomain
+    | undefined;
+  /**
+   * Set when the current alt text quotes text that the image's text (OCR) does not show (lint-alt's
+   * alt-contradicts-text rule); unset when it does not, or when the image's text is unknown.
+   */
+  textContradiction?: TextContradiction | undefined;
+}
+
+export interface TextContradiction {
+  /** The alt text's quoted text, as written, that the image does not show. */
+  quoted: string;
+  /** The lines the image does show, most prominent (largest) first, at most 5. */
+  imageLines: string[];
 }
 
 export interface ImageDomain {
@@ -4802,7 +4829,13 @@ export const AltTextSuggestion: MessageFns<AltTextSuggestion> = {
 };
 
 function createBaseSuggestAltTextResponse(): SuggestAltTextResponse {
-  return { current: undefined, suggestions: [], thresholds: undefined, domain: undefined };
+  return {
+    current: undefined,
+    suggestions: [],
+    thresholds: undefined,
+    domain: undefined,
+    textContradiction: undefined,
+  };
 }
 
 export const SuggestAltTextResponse: MessageFns<SuggestAltTextResponse> = {
@@ -4818,6 +4851,9 @@ export const SuggestAltTextResponse: MessageFns<SuggestAltTextResponse> = {
     }
     if (message.domain !== undefined) {
       ImageDomain.encode(message.domain, writer.uint32(82).fork()).join();
+    }
+    if (message.textContradiction !== undefined) {
+      TextContradiction.encode(message.textContradiction, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -4867,6 +4903,14 @@ export const SuggestAltTextResponse: MessageFns<SuggestAltTextResponse> = {
             message.domain = ImageDomain.decode(reader, reader.uint32());
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.textContradiction = TextContradiction.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4887,6 +4931,11 @@ export const SuggestAltTextResponse: MessageFns<SuggestAltTextResponse> = {
         : [],
       thresholds: isSet(object.thresholds) ? AltTextThresholds.fromJSON(object.thresholds) : undefined,
       domain: isSet(object.domain) ? ImageDomain.fromJSON(object.domain) : undefined,
+      textContradiction: isSet(object.textContradiction)
+        ? TextContradiction.fromJSON(object.textContradiction)
+        : isSet(object.text_contradiction)
+        ? TextContradiction.fromJSON(object.text_contradiction)
+        : undefined,
     };
   },
 
@@ -4903,6 +4952,9 @@ export const SuggestAltTextResponse: MessageFns<SuggestAltTextResponse> = {
     }
     if (message.domain !== undefined) {
       obj.domain = ImageDomain.toJSON(message.domain);
+    }
+    if (message.textContradiction !== undefined) {
+      obj.textContradiction = TextContradiction.toJSON(message.textContradiction);
     }
     return obj;
   },
@@ -4922,6 +4974,98 @@ export const SuggestAltTextResponse: MessageFns<SuggestAltTextResponse> = {
     message.domain = (object.domain !== undefined && object.domain !== null)
       ? ImageDomain.fromPartial(object.domain)
       : undefined;
+    message.textContradiction = (object.textContradiction !== undefined && object.textContradiction !== null)
+      ? TextContradiction.fromPartial(object.textContradiction)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTextContradiction(): TextContradiction {
+  return { quoted: "", imageLines: [] };
+}
+
+export const TextContradiction: MessageFns<TextContradiction> = {
+  encode(message: TextContradiction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.quoted !== "") {
+      writer.uint32(10).string(message.quoted);
+    }
+    for (const v of message.imageLines) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TextContradiction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTextContradiction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.quoted = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.imageLines.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TextContradiction {
+    return {
+      quoted: isSet(object.quoted) ? globalThis.String(object.quoted) : "",
+      imageLines: globalThis.Array.isArray(object?.imageLines)
+        ? object.imageLines.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.image_lines)
+        ? object.image_lines.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: TextContradiction): unknown {
+    const obj: any = {};
+    if (message.quoted !== "") {
+      obj.quoted = message.quoted;
+    }
+    if (message.imageLines?.length) {
+      obj.imageLines = message.imageLines;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TextContradiction>, I>>(base?: I): TextContradiction {
+    return TextContradiction.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TextContradiction>, I>>(object: I): TextContradiction {
+    const message = createBaseTextContradiction();
+    message.quoted = object.quoted ?? "";
+    message.imageLines = object.imageLines?.map((e) => e) || [];
     return message;
   },
 };

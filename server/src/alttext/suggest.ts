@@ -15,6 +15,9 @@ import type { CollectionRegistry } from "../store/collections";
 import { CaptionBankIndex } from "./caption-bank-index";
 import { composeCaptions } from "./compose";
 import { contextCandidates } from "./context-candidates";
+import type { ImageTexts } from "../ocr/image-texts";
+import { imageTextSuggestions } from "./image-text-suggestions";
+import { textContradiction } from "./text-contradiction";
 import { textCosines } from "./text-embeddings";
 
 export const DEFAULT_MAX_SUGGESTIONS = 5;
@@ -33,7 +36,10 @@ export function verdictOf(alt: string, cosine: number, thresholds: AltTextThresh
   return Verdict.VERDICT_WEAK;
 }
 
-/** Scores an image's current alt text and ranks candidate alt texts from four sources by cosine with the image. */
+/**
+ * Scores an image's current alt text and ranks candidate alt texts from five sources by cosine with the image: the
+ * text around the image, similar images' alt texts, the caption bank, the bank's grammar, and the image's own text.
+ */
 export class AltTextAdvisor {
   private bank?: Promise<CaptionBankIndex | undefined>;
   private domain?: Promise<CalibrationDomain | undefined>;
@@ -41,6 +47,7 @@ export class AltTextAdvisor {
   constructor(
     private readonly model: Llm2ClipModel,
     private readonly registry: CollectionRegistry,
+    private readonly imageTexts?: ImageTexts,
   ) {}
 
   async suggest(request: SuggestAltTextRequest, signal?: AbortSignal): Promise<SuggestAltTextResponse> {
@@ -68,6 +75,9 @@ export class AltTextAdvisor {
     await score(contextCandidates(context), SuggestionSource.SUGGESTION_SOURCE_CONTEXT);
     const collection = reuse ?? image.collection;
     if (collection) await score(await this.similarImagesAltTexts(collection, image.embedding), SuggestionSource.SUGGESTION_SOURCE_COLLECTION);
+    const lines = await this.imageTexts?.lines({ bytes: request.image?.data, sha256: image.asset?.content.sha256, collection });
+    if (lines) await score(imageTextSuggestions(lines), SuggestionSource.SUGGESTION_SOURCE_IMAGE_TEXT);
+    const contradiction = lines && currentAlt ? textContradiction(currentAlt, lines) : undefined;
     const bank = await this.captionBank();
     if (bank) {
       for (const { text, cosine } of bank.best(image.embedding, BANK_CANDIDATES)) {
@@ -84,6 +94,7 @@ export class AltTextAdvisor {
     const domain = await this.calibrationDomain();
     return {
       ...(domain && { domain: domain.judge(image.embedding) }),
+      ...(contradiction && { textContradiction: contradiction }),
       current: { cosine: current, verdict, confidence: verdictConfidence(verdict, current, suggestions[0]?.cosine, this.model.info.logitScale) },
       suggestions,
       thresholds: { good: thresholds.good, mismatch: thresholds.mismatch },

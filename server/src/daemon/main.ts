@@ -95,7 +95,7 @@ async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefin
   }
 
   // The OCR models load beside the embedding model; their error is reported after it.
-  const ocrLoading = options.ocr === "on" ? settle(loadOcr({ modelDir: options.ocrModelDir })) : undefined;
+  const ocrLoading = options.ocr !== "off" ? settle(loadOcr({ modelDir: options.ocrModelDir })) : undefined;
   const loadStarted = performance.now();
   let decodePool: DecodePool;
   try {
@@ -136,7 +136,7 @@ async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefin
 
   const loadedOcr = await ocrLoading;
   if (loadedOcr?.error) {
-    io.stderr(`llm2clipd: cannot load the OCR models (--ocr on): ${loadedOcr.error.message}\n`);
+    io.stderr(`llm2clipd: cannot load the OCR models (--ocr ${options.ocr}): ${loadedOcr.error.message}\n`);
     await Promise.all([server.shutdown(0), model.close(), decodePool.close(), metricsEndpoint?.close()]);
     return 1;
   }
@@ -151,7 +151,7 @@ async function serveUntilStopped(options: DaemonOptions, tls: TlsFiles | undefin
     return 1;
   }
 
-  server.serve({ model, limits: options.limits, dataDir: options.dataDir, log, ocr: ocr?.engine });
+  server.serve({ model, limits: options.limits, dataDir: options.dataDir, log, ocr: ocr?.engine, ocrOnlyScreenshots: options.ocr === "auto" });
   io.stdout(`listening on ${formatListenAddress({ host: options.listen.host, port })}${tls ? " (TLS)" : ""}\n`);
 
   const signal = await stopSignal();

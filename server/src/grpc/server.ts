@@ -9,7 +9,7 @@ import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-
 import { Llm2ClipService } from "@llm2clip/proto";
 import { bearerTokenInterceptor } from "./auth";
 import { malformedRequestInterceptor, refuseInvalidUtf8, tolerantDeserializers } from "./malformed-requests";
-import type { ConnectionOptions, ServiceDeps, ServiceLimits } from "./deps";
+import { ocrSelection, type ConnectionOptions, type ServiceDeps, type ServiceLimits } from "./deps";
 import { GlobalByteBudget } from "./stream-budget";
 import { createMatrixScan } from "../runtime/matrix-scan";
 import { CollectionRegistry } from "../store/collections";
@@ -103,7 +103,7 @@ export class Llm2ClipGrpcServer {
       createMatrixScan(),
     );
     if (deps.ocr) {
-      this.textIndexer = new TextIndexer(deps.ocr, collections, path.join(deps.dataDir, "ocr-queue"), deps.limits.maxImagePixels, deps.log);
+      this.textIndexer = new TextIndexer(deps.ocr, collections, path.join(deps.dataDir, "ocr-queue"), deps.limits.maxImagePixels, deps.log, ocrSelection(deps));
       this.textIndexer.resume();
     }
     const buffers = new GlobalByteBudget(deps.limits.maxBufferBytes);

@@ -11,6 +11,7 @@ import type { ContentText } from "../store/collection";
 import type { CollectionRegistry } from "../store/collections";
 import { decodeForOcr } from "./decode";
 import type { OcrEngine } from "./engine";
+import { type OcrSelection, readEveryImage } from "./text-likeness";
 
 export interface TextIndexerLog {
   info(message: string): void;
@@ -37,6 +38,7 @@ export class TextIndexer {
     private readonly spoolDir: string,
     private readonly maxImagePixels: number,
     private readonly log: TextIndexerLog,
+    private readonly selection: OcrSelection = readEveryImage,
   ) {}
 
   /** Queues what a previous run left in the spool. */
@@ -132,6 +134,8 @@ export class TextIndexer {
     let text: ContentText;
     try {
       const image = await decodeForOcr(await readFile(job.file), this.maxImagePixels);
+      // --ocr auto: an image that does not look like a screenshot or a diagram stays unread (GetAssetText: NOT_READ).
+      if (!this.selection(image)) return;
       text = { lines: await this.engine.read(image) };
     } catch (error) {
       // A refused image (too large, undecodable) is recorded as such, so that it is not read again.

@@ -25,6 +25,11 @@ export interface TextHit {
 const STOP_WORDS = new Set(["the", "and", "for", "with", "from", "that", "this", "into", "are", "was", "not", "but", "its", "you"]);
 const QUOTED = /"([^"]*)"|“([^”]*)”|「([^」]*)」/g;
 
+/** The quoted texts of `text`, as written ("…", “…” or 「…」), in order. */
+export function quotedTexts(text: string): string[] {
+  return [...text.matchAll(QUOTED)].map((match) => match.slice(1, 4).find((group) => group !== undefined) ?? "");
+}
+
 export function searchableForm(text: string): string {
   return text.normalize("NFKC").toLowerCase().replace(/[\s\p{P}]+/gu, "");
 }
@@ -39,11 +44,11 @@ export function parseTextQuery(texts: readonly string[]): TextQuery | undefined 
   const phrases: string[] = [];
   const words: string[] = [];
   for (const text of texts) {
-    const rest = text.replace(QUOTED, (_, ...groups: (string | undefined)[]) => {
-      const phrase = searchableForm(groups.slice(0, 3).find((g) => g !== undefined) ?? "");
+    for (const quoted of quotedTexts(text)) {
+      const phrase = searchableForm(quoted);
       if (phrase.length > 0) phrases.push(phrase);
-      return " ";
-    });
+    }
+    const rest = text.replace(QUOTED, " ");
     for (const word of rest.split(/[\s,;:!?.()[\]{}<>]+/)) {
       const form = searchableForm(word);
       const han = /\p{Script=Han}/u.test(form);

@@ -42,6 +42,12 @@ describe("parseDaemonArgs", () => {
     }
   });
 
+  it("reads --ocr on, auto or off (off by default), and names the choices for anything else", () => {
+    expect(parseDaemonArgs([], {})!.ocr).toBe("off");
+    for (const choice of ["on", "auto", "off"]) expect(parseDaemonArgs(["--ocr", choice], {})!.ocr).toBe(choice);
+    expect(() => parseDaemonArgs(["--ocr", "screenshots"], {})).toThrow("--ocr: expected one of on, auto, off, got 'screenshots'");
+  });
+
   it("returns undefined for --help", () => {
     expect(parseDaemonArgs(["-h"], {})).toBeUndefined();
   });

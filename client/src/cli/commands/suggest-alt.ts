@@ -24,6 +24,7 @@ export const SOURCE_NAMES: Record<number, string> = {
   [SuggestionSource.SUGGESTION_SOURCE_COLLECTION]: "collection",
   [SuggestionSource.SUGGESTION_SOURCE_CAPTION_BANK]: "caption bank",
   [SuggestionSource.SUGGESTION_SOURCE_COMPOSED]: "composed",
+  [SuggestionSource.SUGGESTION_SOURCE_IMAGE_TEXT]: "image text",
 };
 
 /** `suggest-alt <image>`: scores the current alt text (--alt) and lists better ones. */

@@ -20,6 +20,8 @@ import { searchAssets } from "../../search/search-assets";
 import { CollectionRegistry } from "../../store/collections";
 import { SyncSession } from "../sync-session";
 import { assetText } from "../../search/asset-text";
+import { ImageTexts } from "../../ocr/image-texts";
+import { ocrSelection } from "../deps";
 import type { TextIndexer } from "../../ocr/text-indexer";
 import { cancellationSignal, unaryHandler } from "../call";
 import type { ServiceDeps } from "../deps";
@@ -34,7 +36,7 @@ export function createAssetHandlers(
   textIndexer?: TextIndexer,
 ): UntypedServiceImplementation {
   const { model, limits, log } = deps;
-  const advisor = new AltTextAdvisor(model, registry);
+  const advisor = new AltTextAdvisor(model, registry, new ImageTexts(deps.ocr, limits.maxImagePixels, ocrSelection(deps)));
 
   const syncAssets: handleBidiStreamingCall<SyncAssetsRequest, SyncAssetsResponse> = (call) => {
     const signal = cancellationSignal(call);
