@@ -52,7 +52,8 @@ export function createEmbedImagesHandler(
       }
     };
 
-    // Results are written in completion order: each waits for the one before it.
+    // Images embed concurrently, but results are written in the order the images arrived (their last chunk): each
+    // write waits for the one before it, so a slow image holds back the answers behind it on this stream.
     const complete = (image: AssembledImage) => {
       const response = embed(image);
       if (++inFlight >= MAX_IMAGES_IN_FLIGHT) call.pause();
