@@ -117,23 +117,29 @@ describe("SuggestAltText with the image's text", () => {
       buttons: ["Save changes", "Cancel"],
     });
 
-  it("offers a screenshot's largest lines, quoted, ranked by cosine with the other sources", async () => {
+  it("offers a screenshot's largest lines, quoted, before the model's guesses, and scored by cosine like them", async () => {
     const screenshot = await deploySettings();
     const response = await suggest({ image: { data: screenshot }, currentAlt: "the deploy settings dialog" });
     const fromText = response.suggestions.filter((s) => s.source === SuggestionSource.SUGGESTION_SOURCE_IMAGE_TEXT);
     expect(fromText.map((s) => squeeze(s.text))).toEqual([squeeze("Screenshot showing “Deploy settings”, “Save changes” and “Cancel”")]);
     expect(new Set(response.suggestions.map((s) => s.source)).size).toBeGreaterThan(1);
-    const ranked = response.suggestions.map((s) => s.cosine);
-    expect(ranked).toEqual([...ranked].sort((a, b) => b - a));
+    // A screenshot lies outside the tiny model's domain, so the image's own text comes first; each part by cosine.
+    expect(response.domain?.inDomain).toBe(false);
+    expect(response.suggestions[0]!.source).toBe(SuggestionSource.SUGGESTION_SOURCE_IMAGE_TEXT);
+    const others = response.suggestions.filter((s) => s.source !== SuggestionSource.SUGGESTION_SOURCE_IMAGE_TEXT).map((s) => s.cosine);
+    expect(others).toEqual([...others].sort((a, b) => b - a));
     // Its cosine is the model's, as for every other source: the same text as the current alt text scores the same.
     const asCurrent = await suggest({ image: { data: screenshot }, currentAlt: fromText[0]!.text, maxSuggestions: 1 });
     expect(asCurrent.current!.cosine).toBeCloseTo(fromText[0]!.cosine, 4);
   });
 
-  it("offers an indexed image's stored text as written when it is short", async () => {
+  it("offers an indexed image's stored text as written when it is short, first for an image outside the model's domain", async () => {
     const response = await suggest({ image: { asset: { collection: "docs", path: "shots/palette.png" } } });
     const fromText = response.suggestions.filter((s) => s.source === SuggestionSource.SUGGESTION_SOURCE_IMAGE_TEXT).map((s) => squeeze(s.text));
-    expect(fromText[0]).toBe("OpentheCommandPalettetoruntasks");
+    expect(fromText).toContain("OpentheCommandPalettetoruntasks");
+    // The tiny model's cosines on a screenshot are guesses; the screenshot's own text is not.
+    expect(response.domain?.inDomain).toBe(false);
+    expect(response.suggestions[0]!.source).toBe(SuggestionSource.SUGGESTION_SOURCE_IMAGE_TEXT);
   });
 
   it("offers nothing from the text of an image that shows none", async () => {

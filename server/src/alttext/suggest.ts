@@ -89,13 +89,16 @@ export class AltTextAdvisor {
       }
     }
 
-    const suggestions = bestDistinct(scored, currentAlt, max);
+    const domain = (await this.calibrationDomain())?.judge(image.embedding);
+    // Outside the calibration domain the model's cosines are guesses, and the image's own text is not: it comes first.
+    const first = domain?.inDomain === false ? SuggestionSource.SUGGESTION_SOURCE_IMAGE_TEXT : undefined;
+    const suggestions = bestDistinct(scored, currentAlt, max, first);
+    const best = suggestions.length > 0 ? Math.max(...suggestions.map((s) => s.cosine)) : undefined;
     const verdict = verdictOf(currentAlt, current, thresholds);
-    const domain = await this.calibrationDomain();
     return {
-      ...(domain && { domain: domain.judge(image.embedding) }),
+      ...(domain && { domain }),
       ...(contradiction && { textContradiction: contradiction }),
-      current: { cosine: current, verdict, confidence: verdictConfidence(verdict, current, suggestions[0]?.cosine, this.model.info.logitScale) },
+      current: { cosine: current, verdict, confidence: verdictConfidence(verdict, current, best, this.model.info.logitScale) },
       suggestions,
       thresholds: { good: thresholds.good, mismatch: thresholds.mismatch },
     };
@@ -141,12 +144,16 @@ export function verdictConfidence(verdict: Verdict, current: number, best: numbe
   return verdict === Verdict.VERDICT_GOOD ? 1 - suggestionWins : suggestionWins;
 }
 
-/** Highest cosine first, one entry per text (case and spacing ignored), never the current alt text itself. */
-function bestDistinct(suggestions: AltTextSuggestion[], currentAlt: string, max: number): AltTextSuggestion[] {
+/**
+ * Highest cosine first (the `first` source's suggestions before all others, when given), one entry per text (case and
+ * spacing ignored), never the current alt text itself.
+ */
+function bestDistinct(suggestions: AltTextSuggestion[], currentAlt: string, max: number, first?: SuggestionSource): AltTextSuggestion[] {
   const key = (text: string) => text.toLowerCase().replace(/\s+/g, " ").trim();
   const seen = new Set([key(currentAlt)]);
   const out: AltTextSuggestion[] = [];
-  for (const suggestion of [...suggestions].sort((a, b) => b.cosine - a.cosine)) {
+  const rank = (s: AltTextSuggestion) => (s.source === first ? 0 : 1);
+  for (const suggestion of [...suggestions].sort((a, b) => rank(a) - rank(b) || b.cosine - a.cosine)) {
     if (seen.has(key(suggestion.text))) continue;
     seen.add(key(suggestion.text));
     out.push(suggestion);
