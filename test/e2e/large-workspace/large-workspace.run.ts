@@ -24,7 +24,8 @@ const KEY_INTERVAL_MS = 150;
 function rssMb(pid: number): number | undefined {
   try {
     const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-    return kb ? Number(kb) / 1024 : undefined;
+    // A process that is exiting reports 0 kB: no sample.
+    return kb && Number(kb) > 0 ? Number(kb) / 1024 : undefined;
   } catch {
     return undefined;
   }
@@ -84,6 +85,8 @@ it(`indexes ${IMAGES} images while the editor stays responsive`, async () => {
     }, 500);
 
     await workbench.openFile("docs/page-000.md");
+    const editorLines = ".part.editor .monaco-editor .view-lines";
+    await page.locator(editorLines).first().waitFor({ timeout: 60_000 });
     await page.keyboard.press("Control+End");
     await page.keyboard.press("Enter");
     // Key-to-paint, measured in the page: from the key event's own timestamp to the first animation frame after the
@@ -96,7 +99,7 @@ it(`indexes ${IMAGES} images while the editor stays responsive`, async () => {
       new MutationObserver(() => {
         const started = pending.shift();
         if (started !== undefined) requestAnimationFrame(() => setTimeout(() => latencies.push(performance.now() - started), 0));
-      }).observe(document.querySelector(".editor-instance .view-lines"), { subtree: true, childList: true, characterData: true });
+      }).observe(document.querySelector(${JSON.stringify(editorLines)}), { subtree: true, childList: true, characterData: true });
     })()`);
     const indexed = workbench.statusItem(/LLM2CLIP: \d+ images/);
     const deadline = Date.now() + INDEX_TIMEOUT_MS;
