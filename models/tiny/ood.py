@@ -18,26 +18,17 @@ from PIL import Image, ImageDraw
 from .captions import EN_COUNT, EN_POSITION_PHRASES, article
 from .dataset import Example
 from .domain import POSITION_XY, RGB, ZH_COLOURS, ZH_POSITIONS, ZH_SHAPES, ZH_SIZES
-from .scenes import RADIUS, Scene, _polygon, sample_scene
+from .scenes import RADIUS, Scene, rotated, sample_scene, shade, unit_outline
 from .unseen import with_unseen_words
 
 SEED = 4004
 VALIDATION_SEED = 4005
 
 
-def _shade(rgb: tuple[int, int, int], factor: float) -> tuple[int, int, int]:
-    return tuple(max(0, min(255, round(c * factor))) for c in rgb)
-
-
-def _rotated(points: list[tuple[float, float]], angle: float) -> list[tuple[float, float]]:
-    c, s = math.cos(angle), math.sin(angle)
-    return [(x * c - y * s, x * s + y * c) for x, y in points]
-
-
 def render_ood(scene: Scene, width: int, height: int, rng: random.Random) -> Image.Image:
     side = min(width, height)
     ox, oy = (width - side) / 2, (height - side) / 2
-    top, bottom = _shade(RGB[scene.background], 1.1), _shade(RGB[scene.background], 0.85)
+    top, bottom = shade(RGB[scene.background], 1.1), shade(RGB[scene.background], 0.85)
     ramp = np.linspace(0, 1, width)[None, :, None]
     background = (np.array(top)[None, None] * (1 - ramp) + np.array(bottom)[None, None] * ramp) * np.ones((height, 1, 1))
     image = Image.fromarray(np.clip(background, 0, 255).astype(np.uint8), "RGB")
@@ -46,15 +37,15 @@ def render_ood(scene: Scene, width: int, height: int, rng: random.Random) -> Ima
         fx, fy = POSITION_XY[obj.position]
         radius = RADIUS[obj.size] * side
         cx, cy = ox + fx * side, oy + fy * side
-        unit = [(math.cos(2 * math.pi * i / 40), math.sin(2 * math.pi * i / 40)) for i in range(40)] if obj.shape == "circle" else _polygon(obj.shape)
-        outline = [(cx + x * radius, cy + y * radius) for x, y in _rotated(unit, math.radians(rng.uniform(-15, 15)))]
+        unit = unit_outline(obj.shape, circle_points=40)
+        outline = [(cx + x * radius, cy + y * radius) for x, y in rotated(unit, math.radians(rng.uniform(-15, 15)))]
         mask = Image.new("L", image.size, 0)
         ImageDraw.Draw(mask).polygon(outline, fill=255)
         fill = RGB[obj.colour]
-        shade = np.linspace(1.15, 0.85, height)[:, None, None] * np.array(fill)[None, None]
-        gradient = Image.fromarray(np.clip(shade * np.ones((1, width, 1)), 0, 255).astype(np.uint8), "RGB")
+        vertical = np.linspace(1.15, 0.85, height)[:, None, None] * np.array(fill)[None, None]
+        gradient = Image.fromarray(np.clip(vertical * np.ones((1, width, 1)), 0, 255).astype(np.uint8), "RGB")
         image.paste(gradient, (0, 0), mask)
-        draw.line(outline + outline[:1], fill=_shade(fill, 0.55), width=max(1, side // 60))
+        draw.line(outline + outline[:1], fill=shade(fill, 0.55), width=max(1, side // 60))
     pixels = np.asarray(image).astype(np.int16) + np.random.default_rng(rng.randrange(1 << 30)).integers(-10, 11, (height, width, 3))
     buffer = io.BytesIO()
     Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "RGB").save(buffer, "JPEG", quality=55)

@@ -81,6 +81,23 @@ def _polygon(shape: str) -> list[tuple[float, float]]:
     raise ValueError(f"no outline for shape {shape!r}")
 
 
+def unit_outline(shape: str, circle_points: int) -> list[tuple[float, float]]:
+    """A shape's outline in unit coordinates as a polygon; a circle as `circle_points` points on the unit circle."""
+    if shape == "circle":
+        return [(math.cos(2 * math.pi * i / circle_points), math.sin(2 * math.pi * i / circle_points)) for i in range(circle_points)]
+    return _polygon(shape)
+
+
+def rotated(points: list[tuple[float, float]], angle: float) -> list[tuple[float, float]]:
+    c, s = math.cos(angle), math.sin(angle)
+    return [(x * c - y * s, x * s + y * c) for x, y in points]
+
+
+def shade(rgb: tuple[int, ...], factor: float) -> tuple[int, int, int]:
+    """The colour with each channel scaled by `factor`, clamped to 0-255."""
+    return tuple(max(0, min(255, round(c * factor))) for c in rgb)  # type: ignore[return-value]
+
+
 def _jitter(rgb: tuple[int, int, int], rng: random.Random, amount: int) -> tuple[int, int, int]:
     return tuple(max(0, min(255, c + rng.randint(-amount, amount))) for c in rgb)
 

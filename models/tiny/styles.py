@@ -19,14 +19,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from .domain import POSITION_XY, RGB
-from .scenes import RADIUS, Scene, _polygon
-
-CIRCLE = [(math.cos(2 * math.pi * i / 48), math.sin(2 * math.pi * i / 48)) for i in range(48)]
-
-
-def _scaled(rgb: tuple[int, ...], factor: float) -> tuple[int, int, int]:
-    return tuple(max(0, min(255, round(c * factor))) for c in rgb)  # type: ignore[return-value]
-
+from .scenes import RADIUS, Scene, rotated, shade, unit_outline
 
 def _lighter(rgb: tuple[int, ...]) -> tuple[int, int, int]:
     return tuple(round(c + (255 - c) * 0.6) for c in rgb)  # type: ignore[return-value]
@@ -36,7 +29,7 @@ def _background(scene: Scene, width: int, height: int, rng: random.Random) -> Im
     base = np.array(RGB[scene.background], dtype=np.float32)
     kind = rng.choices(("flat", "diagonal", "speckle"), (0.5, 0.25, 0.25))[0]
     if kind == "flat":
-        return Image.new("RGB", (width, height), _scaled(RGB[scene.background], rng.uniform(0.92, 1.06)))
+        return Image.new("RGB", (width, height), shade(RGB[scene.background], rng.uniform(0.92, 1.06)))
     if kind == "diagonal":
         yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
         ramp = (xx / max(width - 1, 1) + yy / max(height - 1, 1)) / 2
@@ -51,7 +44,7 @@ def _fill(colour: str, box: tuple[int, int, int, int], rng: random.Random) -> tu
     rgb = RGB[colour]
     kind = rng.choices(("flat", "radial", "stripes"), (0.55, 0.25, 0.2))[0]
     if kind == "flat":
-        return _scaled(rgb, rng.uniform(0.93, 1.07)), kind
+        return shade(rgb, rng.uniform(0.93, 1.07)), kind
     left, top, right, bottom = box
     w, h = max(right - left, 1), max(bottom - top, 1)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -78,10 +71,8 @@ def render_varied(scene: Scene, width: int, height: int, rng: random.Random) -> 
         radius = RADIUS[obj.size] * (1 + rng.uniform(-0.1, 0.1)) * side
         slack = (1 / 6 - RADIUS[obj.size]) * side * 0.6
         cx, cy = ox + fx * side + rng.uniform(-slack, slack), oy + fy * side + rng.uniform(-slack, slack)
-        unit = CIRCLE if obj.shape == "circle" else _polygon(obj.shape)
         angle = math.radians(rng.uniform(-20, 20)) if rng.random() < 0.5 else 0.0
-        c, s = math.cos(angle), math.sin(angle)
-        points = [(cx + (x * c - y * s) * radius, cy + (x * s + y * c) * radius) for x, y in unit]
+        points = [(cx + x * radius, cy + y * radius) for x, y in rotated(unit_outline(obj.shape, circle_points=48), angle)]
         box = (
             max(0, math.floor(min(p[0] for p in points))),
             max(0, math.floor(min(p[1] for p in points))),
