@@ -8,9 +8,10 @@ import path from "node:path";
 import { credentials } from "@grpc/grpc-js";
 import { Llm2ClipClient, type ListCollectionsResponse } from "@llm2clip/proto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { daemonBundle, unary } from "../support/daemon";
+import { unary } from "../support/daemon";
 import { appWindowScreenshot } from "../support/images";
 import { CodeServer, freePort } from "./support/code-server";
+import { autoStartSettings } from "./support/settings";
 import { packageExtension, REPO_ROOT } from "./support/extension-package";
 import { FAILURE_SCREENSHOTS, Workbench } from "./support/workbench";
 
@@ -45,24 +46,21 @@ describe("text in images, in code-server", () => {
     const workspace = path.join(scratch, "workspace");
     mkdirSync(path.join(workspace, "shots"), { recursive: true });
     mkdirSync(path.join(workspace, "scenes"), { recursive: true });
-    writeFileSync(
-      path.join(workspace, "shots", "deploy.png"),
-      await appWindowScreenshot({
+    const shots = {
+      "deploy.png": {
         title: "Acme Cloud — Project settings",
         heading: "Deploy settings",
         body: ["Every push to the main branch starts a new deployment.", "Deployments run in the region chosen below."],
         buttons: ["Save changes", "Cancel"],
-      }),
-    );
-    writeFileSync(
-      path.join(workspace, "shots", "billing.png"),
-      await appWindowScreenshot({
+      },
+      "billing.png": {
         title: "Acme Cloud — Billing",
         heading: "Invoices",
         body: ["Your next invoice is sent on the first day of the month.", "Change the card used for payments below."],
         buttons: ["Download", "Close"],
-      }),
-    );
+      },
+    };
+    for (const [file, window] of Object.entries(shots)) writeFileSync(path.join(workspace, "shots", file), await appWindowScreenshot(window));
     const scenes = readdirSync(SCENES, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".png")).sort().slice(0, SCENE_COUNT);
     for (const scene of scenes) cpSync(path.join(SCENES, scene), path.join(workspace, "scenes", path.basename(scene)));
     writeFileSync(path.join(workspace, "README.md"), "# Deploying\n\n![The deploy settings dialog](shots/deploy.png)\n");
@@ -70,19 +68,7 @@ describe("text in images, in code-server", () => {
     server = await CodeServer.start({
       root: scratch,
       extensions: [packageExtension()],
-      settings: {
-        "workbench.startupEditor": "none",
-        "workbench.tips.enabled": false,
-        "security.workspace.trust.enabled": false,
-        "telemetry.telemetryLevel": "off",
-        "extensions.autoCheckUpdates": false,
-        "extensions.autoUpdate": false,
-        "llm2clip.server": `127.0.0.1:${daemonPort}`,
-        "llm2clip.daemon.autoStart": true,
-        "llm2clip.daemon.path": daemonBundle(),
-        "llm2clip.daemon.model": MODEL_DIR,
-        "llm2clip.daemon.args": ["--data-dir", path.join(scratch, "daemon-data"), "--device", "cpu", "--ocr", "on"],
-      },
+      settings: autoStartSettings(daemonPort, MODEL_DIR, path.join(scratch, "daemon-data"), ["--ocr", "on"]),
     });
     workbench = await Workbench.open(server.folderUrl(workspace), path.join(scratch, "chromium"));
     try {
