@@ -14,6 +14,8 @@ import { readFile } from "node:fs/promises";
 import type { ImageDomain } from "@llm2clip/proto";
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
 import type { Llm2ClipModel } from "../model/types";
+import { dotAt } from "../store/vector-index";
+import { embedTexts } from "./text-embeddings";
 
 /** The share of held-out in-domain images that must count as inside the domain. */
 export const HELD_OUT_RECALL = 0.95;
@@ -38,8 +40,7 @@ export class CalibrationDomain {
     const embeddings = images.map((image) => Array.from(image));
     const fit = new Matrix(embeddings.filter((_, i) => i % 2 === 0));
     const mean = Matrix.rowVector(fit.mean("column"));
-    const captions: Float32Array[] = [];
-    for (const caption of outsideCaptions) captions.push((await model.embedText(caption)).embedding);
+    const captions = await embedTexts(model, outsideCaptions);
     const outside = { captions, threshold: Math.max(...images.map((image) => bestCosine(image, captions))) };
     const domain = new CalibrationDomain(mean, new CholeskyDecomposition(shrunkCovariance(fit.clone().subRowVector(mean.getRow(0)))), 0, outside);
     const distances = embeddings
@@ -64,7 +65,7 @@ export class CalibrationDomain {
 }
 
 function bestCosine(image: Float32Array, captions: readonly Float32Array[]): number {
-  return Math.max(...captions.map((caption) => caption.reduce((sum, x, i) => sum + x * image[i]!, 0)));
+  return Math.max(...captions.map((caption) => dotAt(caption, 0, image)));
 }
 
 /**
