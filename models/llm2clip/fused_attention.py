@@ -17,7 +17,11 @@ from typing import Iterator, List, Tuple
 
 import torch
 from torch import nn
-from torch.onnx import symbolic_helper
+
+try:  # torch >= 2.9 keeps the (deprecated) TorchScript exporter's helpers here
+    from torch.onnx._internal.torchscript_exporter import symbolic_helper
+except ImportError:
+    from torch.onnx import symbolic_helper
 
 from .modeling import (
     LlamaAttention,

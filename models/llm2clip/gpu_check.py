@@ -1,26 +1,33 @@
 """The PyTorch half of the GPU check (test/gpu/check.sh): export the graphs, time PyTorch eager, write the cases.
 
-    python -m llm2clip.gpu_check --out DIR [--device cuda|cpu] [--tiny] [--llm-layers N]
+    python -m llm2clip.gpu_check --out DIR [--device cuda|cpu] [--tiny] [--llm-layers N] [--models vision,llm]
 
 For each model (a random-weight ViT-L/14-336 and a Llama-3-8B-shaped LLM2Vec encoder, or their miniatures with
 --tiny) it exports the fused-attention graph (float16 on CUDA, float32 on the CPU, whose torch has no float16
 matmul), times the same module in PyTorch eager on the same device for each shape of the check, and writes
 `cases.json`: graph paths, the shapes, torch's milliseconds per batch, and one input/output pair for the parity check.
+
+PyTorch eager is timed twice: with the modules' own attention (matmul, float32 softmax, matmul: what the plain
+export traces) and with torch's fused `scaled_dot_product_attention` (flash or memory-efficient kernels, HF's
+default), where this torch has it. The runtime is compared against the faster of the two.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, Iterator, List, Sequence, Tuple
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
+from . import modeling
 from .random_graphs import PRESETS, build, write
 
 # (model, shape label, batch, sequence or 0 for images)
@@ -47,6 +54,22 @@ def inputs_for(model: str, module: torch.nn.Module, batch: int, length: int, gen
     return {"input_ids": ids, "attention_mask": mask, "embed_mask": mask}
 
 
+@contextlib.contextmanager
+def sdpa_attention() -> Iterator[None]:
+    """Inside: the modules attend through torch's scaled_dot_product_attention (the bias's 0 entries are kept keys)."""
+
+    def attend(q, k, v, bias):
+        mask = None if bias is None else bias == 0
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+
+    original = modeling.attend
+    modeling.attend = attend
+    try:
+        yield
+    finally:
+        modeling.attend = original
+
+
 def time_ms(run: Callable[[], torch.Tensor], device: str, repeats: int) -> float:
     """Median milliseconds of `run` after warm-up, synchronising the GPU around each run."""
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
@@ -69,7 +92,14 @@ def save(folder: Path, name: str, tensor: torch.Tensor) -> dict:
     return {"file": name, "dtype": "float32" if array.dtype == np.float32 else "int64", "shape": list(array.shape)}
 
 
-def run_check(out: Path, device: str, tiny: bool, llm_layers: int, repeats: int) -> dict:
+def eager_peers() -> Dict[str, Callable[[], contextlib.AbstractContextManager]]:
+    peers: Dict[str, Callable[[], contextlib.AbstractContextManager]] = {"torch_ms": contextlib.nullcontext}
+    if hasattr(F, "scaled_dot_product_attention"):
+        peers["torch_sdpa_ms"] = sdpa_attention
+    return peers
+
+
+def run_check(out: Path, device: str, tiny: bool, llm_layers: int, repeats: int, models: Sequence[str] = ("vision", "llm")) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     fp16 = device == "cuda"
     dtype = torch.float16 if fp16 else torch.float32
@@ -79,12 +109,13 @@ def run_check(out: Path, device: str, tiny: bool, llm_layers: int, repeats: int)
     report: dict = {"device": device, "dtype": str(dtype).replace("torch.", ""), "torch": torch.__version__, "models": {}, "cases": []}
     if device == "cuda":
         report["gpu"] = torch.cuda.get_device_name(0)
-    for model, preset in presets.items():
-        module = build(preset, layers[model])
+    for model in models:
+        preset = presets[model]
+        # Made on the device in the check's precision: the export then traces it as it is (onnx_export.export_float16).
+        module = build(preset, layers[model], device=device).to(dtype)
         started = time.perf_counter()
         graph = write(module, preset, out, fused=True, fp16=fp16)
         export_seconds = time.perf_counter() - started
-        module = module.to(device=device, dtype=dtype)
         report["models"][model] = {
             "preset": preset,
             "graph": graph.name,
@@ -102,9 +133,11 @@ def run_check(out: Path, device: str, tiny: bool, llm_layers: int, repeats: int)
             if shape_model != model:
                 continue
             feeds = [t.to(device) for t in inputs_for(model, module, batch, length, generator).values()]
-            with torch.no_grad():
-                torch_ms = time_ms(lambda: module(*feeds), device, repeats)
-            report["cases"].append({"model": model, "shape": label, "batch": batch, "length": length, "torch_ms": torch_ms})
+            case = {"model": model, "shape": label, "batch": batch, "length": length}
+            for field, attention in eager_peers().items():
+                with torch.no_grad(), attention():
+                    case[field] = time_ms(lambda: module(*feeds), device, repeats)
+            report["cases"].append(case)
         del module
         if device == "cuda":
             torch.cuda.empty_cache()
@@ -119,8 +152,9 @@ def main(argv=None) -> int:
     parser.add_argument("--tiny", action="store_true", help="miniature models and shapes (the CPU dry run)")
     parser.add_argument("--llm-layers", type=int, default=32, help="layers of the 8B-shaped encoder (32 is the real depth)")
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--models", default="vision,llm", help="comma-separated subset of vision,llm")
     args = parser.parse_args(argv)
-    run_check(args.out, args.device, args.tiny, args.llm_layers, args.repeats)
+    run_check(args.out, args.device, args.tiny, args.llm_layers, args.repeats, args.models.split(","))
     return 0
 
 

@@ -397,7 +397,7 @@ def init_random_(module: nn.Module, generator: torch.Generator, std: float = 0.0
     """Fill every parameter from one seeded generator: normal(0, std) weights, norms near 1, so random models are reproducible."""
     with torch.no_grad():
         for name, param in module.named_parameters():
-            noise = torch.randn(param.shape, generator=generator) * std
+            noise = torch.randn(param.shape, generator=generator, device=param.device) * std
             is_norm = name.endswith("weight") and param.dim() == 1
             param.copy_(1.0 + noise if is_norm else noise)
 

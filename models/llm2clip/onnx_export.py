@@ -62,17 +62,20 @@ ADAPTER = GraphSpec(("features",), ("text_embeds",), {"features": {0: "batch"}, 
 
 
 def example_inputs(module: nn.Module) -> Tuple[torch.Tensor, ...]:
-    """Small float32 inputs to trace with; batch 2 and sequence 5 so that no axis is specialised to 1."""
+    """Small float32 inputs to trace with, on the module's device; batch 2 and sequence 5 so that no axis is specialised to 1."""
     if isinstance(module, VisionTransformer):
         size = module.cfg.image_size
-        return (torch.randn(2, 3, size, size),)
-    if isinstance(module, LlamaEncoder):
+        inputs: Tuple[torch.Tensor, ...] = (torch.randn(2, 3, size, size),)
+    elif isinstance(module, LlamaEncoder):
         ids = torch.randint(0, module.cfg.vocab_size, (2, 5))
         mask = torch.tensor([[0, 0, 1, 1, 1], [1, 1, 1, 1, 1]])
-        return ids, mask, mask
-    if isinstance(module, TextAdapter):
-        return (torch.randn(2, module.cfg.feature_dim),)
-    raise TypeError(f"no ONNX graph is defined for {type(module).__name__}")
+        inputs = (ids, mask, mask)
+    elif isinstance(module, TextAdapter):
+        inputs = (torch.randn(2, module.cfg.feature_dim),)
+    else:
+        raise TypeError(f"no ONNX graph is defined for {type(module).__name__}")
+    device = next(module.parameters()).device
+    return tuple(tensor.to(device) for tensor in inputs)
 
 
 def spec_for(module: nn.Module) -> GraphSpec:
@@ -254,9 +257,10 @@ def export_float16(module: nn.Module, path: Path, fused: bool = True) -> List[Pa
     """Save `module` as a float16 graph with float32 I/O (cast inside the graph).
 
     A bfloat16 module (the released Llama checkpoint's own dtype) is traced as it is: bfloat16 -> float16 is exact for
-    weights in float16's range. A float32 module is traced from a bfloat16 copy, and its weights re-rounded from float32.
+    weights in float16's range. So is a float16 module, on a device with float16 matmul (a GPU). A float32 module is
+    traced from a bfloat16 copy, and its weights re-rounded from float32.
     """
-    if next(module.parameters()).dtype == torch.bfloat16:
+    if next(module.parameters()).dtype in (torch.bfloat16, torch.float16):
         traced_module, originals = module, {}
     else:
         traced_module, originals = copy.deepcopy(module).to(torch.bfloat16), _float32_originals(module)

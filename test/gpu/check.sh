@@ -6,7 +6,8 @@
 #   CPU dry run at tiny size, here:                              DEVICE=cpu TINY=1 bash test/gpu/check.sh
 #
 # Needs test/.artifacts/gpu/check.cjs (node test/gpu/build.mjs; carry it). LLM_LAYERS (default 8) sets the depth
-# of the 8B-shaped encoder: all 32 layers take about 16 GB and minutes to export. Results go to $OUT or a temp dir.
+# of the 8B-shaped encoder (all 32 layers are 16 GB of float16 weights); MODELS=llm (or vision) checks one model.
+# Results go to $OUT or a temp dir.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 device="${DEVICE:-cuda}"
@@ -15,5 +16,5 @@ python="${PYTHON:-$(command -v python3)}"
 [ "$device" = cpu ] && python=/usr/bin/python3
 bundle="${BUNDLE:-$root/test/.artifacts/gpu/check.cjs}"
 [ -f "$bundle" ] || { echo "missing $bundle: run node test/gpu/build.mjs first" >&2; exit 2; }
-(cd "$root/models" && "$python" -m llm2clip.gpu_check --out "$out" --device "$device" --llm-layers "${LLM_LAYERS:-8}" ${TINY:+--tiny} --repeats "${REPEATS:-20}")
+(cd "$root/models" && "$python" -m llm2clip.gpu_check --out "$out" --device "$device" --llm-layers "${LLM_LAYERS:-8}" ${TINY:+--tiny} --repeats "${REPEATS:-20}" --models "${MODELS:-vision,llm}")
 node "$bundle" "$out" "$device"
