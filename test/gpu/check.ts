@@ -21,7 +21,7 @@ interface Cases {
   torch: string;
   gpu?: string;
   models: Partial<Record<Model, { preset: string; graph: string; layers: number; parity: { inputs: Record<string, ArraySpec>; output: ArraySpec } }>>;
-  cases: { model: Model; shape: string; batch: number; length: number; torch_ms: number; torch_sdpa_ms?: number }[];
+  cases: { model: Model; shape: string; batch: number; length: number; torch_ms: number; torch_sdpa_ms?: number; torch_sdpa_host_input_ms?: number }[];
 }
 
 const REPEATS = Number(process.env.REPEATS ?? 20);
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
         const ortMs = await medianMs(feeds(model, c.batch, c.length, size, 512), (inputs) => session.run(inputs, [output]));
         const unit = model === "vision" ? "img/s" : "texts/s";
         const torchMs = Math.min(c.torch_ms, c.torch_sdpa_ms ?? Infinity);
-        rows.push({ model: `${info.preset} (${info.layers} layers)`, shape: c.shape, ortMs, torchMs: c.torch_ms, torchSdpaMs: c.torch_sdpa_ms, ortPerS: (c.batch / ortMs) * 1000, torchPerS: (c.batch / torchMs) * 1000, unit, speedup: torchMs / ortMs });
+        rows.push({ model: `${info.preset} (${info.layers} layers)`, shape: c.shape, ortMs, torchMs: c.torch_ms, torchSdpaMs: c.torch_sdpa_ms, ortPerS: (c.batch / ortMs) * 1000, torchPerS: (c.batch / torchMs) * 1000, unit, speedup: torchMs / ortMs, hostInputMs: c.torch_sdpa_host_input_ms });
       }
     } finally {
       await session.release();
@@ -99,9 +99,12 @@ async function main(): Promise<void> {
     `GPU check: ${cases.gpu ?? "no GPU"}, device ${device}, ${cases.dtype}, torch ${cases.torch}, ${REPEATS} timed runs each (median)`,
     `parity (relative error against torch): ${Object.entries(parity).map(([model, error]) => `${model} ${error.toExponential(2)}`).join(", ")}`,
     "",
-    "| model | shape | ORT via runtime ms | torch eager ms | torch eager SDPA ms | ORT /s | torch /s (faster) | ORT ÷ torch |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...rows.map((r) => `| ${r.model} | ${r.shape} | ${f(r.ortMs as number)} | ${f(r.torchMs as number)} | ${r.torchSdpaMs === undefined ? "–" : f(r.torchSdpaMs as number)} | ${f(r.ortPerS as number, 1)} ${r.unit} | ${f(r.torchPerS as number, 1)} ${r.unit} | ${f(r.speedup as number)}× |`),
+    "| model | shape | ORT via runtime ms | torch eager ms | torch eager SDPA ms | torch SDPA, input from host ms | ORT /s | torch /s (faster) | ORT ÷ torch | ORT ÷ torch (input from host) |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...rows.map((r) => {
+      const optional = (ms: unknown, text: (x: number) => string) => (ms === undefined ? "–" : text(ms as number));
+      return `| ${r.model} | ${r.shape} | ${f(r.ortMs as number)} | ${f(r.torchMs as number)} | ${optional(r.torchSdpaMs, f)} | ${optional(r.hostInputMs, f)} | ${f(r.ortPerS as number, 1)} ${r.unit} | ${f(r.torchPerS as number, 1)} ${r.unit} | ${f(r.speedup as number)}× | ${optional(r.hostInputMs, (ms) => `${f(ms / (r.ortMs as number))}×`)} |`;
+    }),
   ];
   writeFileSync(path.join(dir!, "results.json"), JSON.stringify({ cases, parity, rows, markdown: lines.join("\n") }, null, 2) + "\n");
   console.log(lines.join("\n"));
