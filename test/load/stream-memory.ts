@@ -1,5 +1,5 @@
 // The issue's three memory attacks, each against a fresh daemon with the default byte budgets, on loopback: how they
-// end and how far the daemon's RSS rose (peak, sampled every 50 ms). `node test/load/run.mjs stream-memory`.
+// end and how far the daemon's RSS rose (peak, sampled every 50 ms). `node test/load/run.mjs stream-memory [name part]`.
 // Before the budgets (issue 14): +1.1 GB (SyncAssets partial files), +1.2 GB (manifest alt texts), +840 MB (200,000 ids).
 import { readFileSync } from "node:fs";
 import { status, type ServiceError } from "@grpc/grpc-js";
@@ -63,44 +63,55 @@ function syncAttack(daemon: RunningDaemon, first: SyncAssetsRequest[], onNeeded?
   });
 }
 
-async function main() {
-  const rows: string[] = [];
-  rows.push(
-    await measure("SyncAssets: 40 x 30 MB declared, 28 MB of each sent without last", (daemon) => {
-      const entries = Array.from({ length: 40 }, (_, i) => ({ path: `f${i}.png`, sha256: hash(i + 1), size: 30_000_000, mtimeMs: 1, altTexts: [] }));
-      return syncAttack(daemon, [{ manifest: { collection: "partial", full: false, more: false, entries } }], async (needed, write) => {
-        const piece = Buffer.alloc(MIB, 7);
-        for (let round = 0; round < 28; round++) {
-          for (const sha256 of needed) if (!(await write({ chunk: { sha256, data: piece, last: false } }))) return;
-        }
+type Attack = (daemon: RunningDaemon) => Promise<string>;
+
+function openIdsAttack(count: number): Attack {
+  return async (daemon) => {
+    const call = daemon.client().embedImages(daemon.metadata());
+    let failed = false;
+    const ended = new Promise<string>((resolve) => {
+      call.on("error", (error: ServiceError) => {
+        failed = true;
+        resolve(`${status[error.code]}: ${error.details.slice(0, 90)}`);
       });
-    }),
-  );
-  rows.push(
-    await measure("SyncAssets: 40 manifests with more, 400 entries x 32 alt texts of 2,000 characters each", (daemon) => {
-      const altTexts = Array.from({ length: 32 }, (_, i) => `${i} `.padEnd(2000, "x"));
-      const messages = Array.from({ length: 40 }, (_, m): SyncAssetsRequest => ({
-        manifest: { collection: "alt", full: false, more: true, entries: Array.from({ length: 400 }, (_, i) => ({ path: `m${m}-${i}.png`, sha256: hash(1000 + m * 400 + i), size: 10, mtimeMs: 1, altTexts })) },
-      }));
-      return syncAttack(daemon, messages);
-    }),
-  );
-  rows.push(
-    await measure("EmbedImages: 200,000 ids, empty chunks, no last", async (daemon) => {
-      const call = daemon.client().embedImages(daemon.metadata());
-      const ended = new Promise<string>((resolve) => {
-        call.on("error", (error: ServiceError) => resolve(`${status[error.code]}: ${error.details.slice(0, 90)}`));
-        call.on("data", () => undefined);
-      });
-      for (let i = 0; i < 200_000; i++) {
-        if (!call.write({ id: `image-${i}`, chunk: Buffer.alloc(0), last: false })) await new Promise((resolve) => call.once("drain", resolve));
+      call.on("data", () => undefined);
+    });
+    for (let i = 0; i < count && !failed; i++) {
+      if (!call.write({ id: `image-${i}`, chunk: Buffer.alloc(0), last: false })) await Promise.race([ended, new Promise((resolve) => call.once("drain", resolve))]);
+    }
+    const outcome = await Promise.race([ended, new Promise<string>((resolve) => setTimeout(() => resolve(`held (all ${count.toLocaleString("en")} open)`), 3_000))]);
+    call.cancel();
+    return outcome;
+  };
+}
+
+const ATTACKS: Record<string, Attack> = {
+  "SyncAssets: 40 x 30 MB declared, 28 MB of each sent without last": (daemon) => {
+    const entries = Array.from({ length: 40 }, (_, i) => ({ path: `f${i}.png`, sha256: hash(i + 1), size: 30_000_000, mtimeMs: 1, altTexts: [] }));
+    return syncAttack(daemon, [{ manifest: { collection: "partial", full: false, more: false, entries } }], async (needed, write) => {
+      const piece = Buffer.alloc(MIB, 7);
+      for (let round = 0; round < 28; round++) {
+        for (const sha256 of needed) if (!(await write({ chunk: { sha256, data: piece, last: false } }))) return;
       }
-      const outcome = await Promise.race([ended, new Promise<string>((resolve) => setTimeout(() => resolve("held (all 200,000 open)"), 3_000))]);
-      call.cancel();
-      return outcome;
-    }),
-  );
-  console.log(["| attack | how it ended | RSS at start, MiB | RSS rise at peak, MiB |", "| --- | --- | ---: | ---: |", ...rows].join("\n"));
+    });
+  },
+  "SyncAssets: 40 manifests with more, 400 entries x 32 alt texts of 2,000 characters each": (daemon) => {
+    const altTexts = Array.from({ length: 32 }, (_, i) => `${i} `.padEnd(2000, "x"));
+    const messages = Array.from({ length: 40 }, (_, m): SyncAssetsRequest => ({
+      manifest: { collection: "alt", full: false, more: true, entries: Array.from({ length: 400 }, (_, i) => ({ path: `m${m}-${i}.png`, sha256: hash(1000 + m * 400 + i), size: 10, mtimeMs: 1, altTexts })) },
+    }));
+    return syncAttack(daemon, messages);
+  },
+  "EmbedImages: 200,000 ids, empty chunks, no last": openIdsAttack(200_000),
+  // Past the stream's budget, where the daemon's RSS should stay near the budget.
+  "EmbedImages: 400,000 ids, empty chunks, no last": openIdsAttack(400_000),
+};
+
+/** `run.mjs stream-memory [text]` runs the attacks whose name holds `text`, or all of them. */
+async function main() {
+  const only = process.argv[2] ?? "";
+  console.log(["| attack | how it ended | RSS at start, MiB | RSS rise at peak, MiB |", "| --- | --- | ---: | ---: |"].join("\n"));
+  for (const [name, attack] of Object.entries(ATTACKS)) if (name.includes(only)) console.log(await measure(name, attack));
 }
 
 void main();

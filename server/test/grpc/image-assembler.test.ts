@@ -3,9 +3,11 @@ import { ImageAssembler } from "../../src/grpc/image-assembler";
 import { GlobalByteBudget, StreamByteBudget } from "../../src/grpc/stream-budget";
 
 const chunk = (id: string, text: string, last = false) => ({ id, chunk: Buffer.from(text), last });
-/** An assembler whose stream may hold `imageBytes` of chunks beside the ids of two open images. */
+/** An open image costs 448 bytes beside its id's characters (two bytes each): what the daemon's memory was seen to hold. */
+const openImage = (id: string) => 448 + 2 * id.length;
+/** An assembler whose stream may hold `imageBytes` of chunks beside two open images with ids of up to 4 characters. */
 function assemblerWith(imageBytes: number) {
-  const budget = new StreamByteBudget(new GlobalByteBudget(1 << 20), imageBytes + 2 * 80);
+  const budget = new StreamByteBudget(new GlobalByteBudget(1 << 20), imageBytes + 2 * openImage("abcd"));
   return { assembler: new ImageAssembler(budget), budget };
 }
 
@@ -14,7 +16,7 @@ describe("ImageAssembler", () => {
     const { assembler, budget } = assemblerWith(1024);
     expect(assembler.add(chunk("a", "he"))).toBeUndefined();
     expect(assembler.add(chunk("b", "wor"))).toBeUndefined();
-    expect(budget.heldBytes).toBe(5 + 2 * (64 + 2));
+    expect(budget.heldBytes).toBe(5 + 2 * 450);
     expect(assembler.add(chunk("a", "llo", true))).toEqual({ id: "a", bytes: Buffer.from("hello") });
     expect(assembler.add(chunk("b", "ld", true))).toEqual({ id: "b", bytes: Buffer.from("world") });
     expect(budget.heldBytes).toBe(10);
@@ -35,10 +37,10 @@ describe("ImageAssembler", () => {
   it("drops an image that would exceed the stream's buffer bound, names the limit, and frees its bytes", () => {
     const { assembler, budget } = assemblerWith(8);
     assembler.add(chunk("big", "12345"));
-    expect(budget.heldBytes).toBe(64 + 2 * 3 + 5);
-    const over = assembler.add(chunk("big", "x".repeat(200), true));
+    expect(budget.heldBytes).toBe(454 + 5);
+    const over = assembler.add(chunk("big", "x".repeat(500), true));
     expect(over).toMatchObject({ id: "big", error: { kind: "resource_exhausted", field: "chunk" } });
-    expect(over && "error" in over && over.error.message).toMatch(/^image 'big': chunk: this stream would hold 275 bytes, over the limit of 168/);
+    expect(over && "error" in over && over.error.message).toMatch(/^image 'big': chunk: this stream would hold 959 bytes, over the limit of 920/);
     expect(budget.heldBytes).toBe(0);
     const small = assembler.add(chunk("small", "1234", true));
     expect(small).toEqual({ id: "small", bytes: Buffer.from("1234") });
@@ -57,7 +59,7 @@ describe("ImageAssembler", () => {
     const { assembler } = assemblerWith(0);
     assembler.add(chunk("a", ""));
     assembler.add(chunk("b", ""));
-    expect(() => assembler.add(chunk("c", ""))).toThrow(/^id: this stream would hold 198 bytes, over the limit of 160/);
+    expect(() => assembler.add(chunk("c", ""))).toThrow(/^id: this stream would hold 1350 bytes, over the limit of 912/);
   });
 });
 
