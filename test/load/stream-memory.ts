@@ -2,8 +2,8 @@
 // end and how far the daemon's RSS rose (peak, sampled every 50 ms). `node test/load/run.mjs stream-memory [name part]`.
 // Before the budgets (issue 14): +1.1 GB (SyncAssets partial files), +1.2 GB (manifest alt texts), +840 MB (200,000 ids).
 import { readFileSync } from "node:fs";
-import { status, type ServiceError } from "@grpc/grpc-js";
-import type { SyncAssetsRequest } from "@llm2clip/proto";
+import { credentials, status, type ServiceError } from "@grpc/grpc-js";
+import { Llm2ClipClient, type SyncAssetsRequest } from "@llm2clip/proto";
 import path from "node:path";
 import { REPO_ROOT, startDaemon, type RunningDaemon } from "../support/daemon";
 
@@ -67,7 +67,10 @@ type Attack = (daemon: RunningDaemon) => Promise<string>;
 
 function openIdsAttack(count: number): Attack {
   return async (daemon) => {
-    const call = daemon.client().embedImages(daemon.metadata());
+    // grpc-js keeps a stream's sent messages for retries and walks them on every write, which made this client take
+    // minutes past 50,000 messages; an attacker's client would not retry.
+    const client = new Llm2ClipClient(daemon.address, credentials.createInsecure(), { "grpc.enable_retries": 0 });
+    const call = client.embedImages(daemon.metadata());
     let failed = false;
     const ended = new Promise<string>((resolve) => {
       call.on("error", (error: ServiceError) => {
@@ -81,6 +84,7 @@ function openIdsAttack(count: number): Attack {
     }
     const outcome = await Promise.race([ended, new Promise<string>((resolve) => setTimeout(() => resolve(`held (all ${count.toLocaleString("en")} open)`), 3_000))]);
     call.cancel();
+    client.close();
     return outcome;
   };
 }
