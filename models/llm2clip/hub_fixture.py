@@ -104,9 +104,11 @@ def write_llm_repo(folder: Path, generator: torch.Generator) -> None:
         weight_map.update({name: file for name in names})
     total = sum(t.numel() * t.element_size() for t in state.values())
     _write_json(folder / "model.safetensors.index.json", {"metadata": {"total_size": total}, "weight_map": dict(sorted(weight_map.items()))})
+    # The real config.json points its auto_map at McGill-NLP's remote code, not at the copy beside it: public projects
+    # that load this checkpoint offline say they rewrite it. model pull never runs that code.
     _write_json(folder / "config.json", {
         "architectures": ["LlamaEncoderModel"],
-        "auto_map": {"AutoModel": "modeling_llama_encoder.LlamaEncoderModel"},
+        "auto_map": {"AutoModel": "McGill-NLP/LLM2Vec-Meta-Llama-3-8B-Instruct-mntp--modeling_llama_encoder.LlamaEncoderModel"},
         "attention_bias": False,
         "attention_dropout": 0.0,
         "bos_token_id": 128000,
