@@ -66,6 +66,7 @@ async function score(module) {
     incremental,
     force: flag("--force"),
     incrementalFile: path.join(ROOT, "test/.artifacts/mutation", `${module.id}.incremental.json`),
+    ...(module.timeoutMS === undefined ? {} : { timeoutMS: module.timeoutMS }),
   });
   const results = await stryker.runMutationTest();
   return figuresOf(results, (Date.now() - started) / 1000, incremental && !flag("--force"));
