@@ -37,14 +37,24 @@ describe("Collection", () => {
     const ROWS = 5000;
     // Pseudo-random directions in all 8 dimensions, so that no two assets nearly tie.
     const vectorOf = (n: number) => unit(...Array.from({ length: MODEL.embedDim }, (_, i) => Math.sin(n * 12.9898 + i * 78.233) * 43758.5453 % 1));
-    // 5,000 one-transaction writes with synchronous = FULL are 5,000 fsyncs (about 20 s); durability is not what these
-    // tests are about, so the fill turns the fsync off.
+    // The rows are written in one transaction straight into the collection's tables, as 5,000 syncs would leave them:
+    // 5,000 addContent calls, each its own synced transaction, took about 20 s, and every mutation of the write path
+    // would run them. The write path has its own tests (collection-writes.test.ts).
     const fill = (scan: MatrixScan) => {
-      const db = openDatabase(file);
-      db.pragma("synchronous = OFF");
-      const c = new Collection("c", db, MODEL, scan);
-      for (let n = 1; n <= ROWS; n++) c.addContent(content(n, vectorOf(n)), [asset(`img/${n}.png`, n)]);
-      return c;
+      new Collection("c", openDatabase(file), MODEL).close();
+      const db = new Database(file);
+      const addContent = db.prepare("INSERT INTO contents (sha256, size, width, height, embedding) VALUES (?, ?, ?, ?, ?)");
+      const addAsset = db.prepare("INSERT INTO assets (path, sha256, size, mtime_ms) VALUES (?, ?, ?, ?)");
+      db.transaction(() => {
+        for (let n = 1; n <= ROWS; n++) {
+          const { sha256, size, width, height, embedding } = content(n, vectorOf(n));
+          addContent.run(sha256, size, width, height, Buffer.from(embedding.buffer));
+          const { path, mtimeMs } = asset(`img/${n}.png`, n);
+          addAsset.run(path, sha256, size, mtimeMs);
+        }
+      })();
+      db.close();
+      return new Collection("c", openDatabase(file), MODEL, scan);
     };
 
     it("ranks as V8's scan does", async () => {
