@@ -31,7 +31,6 @@ export const MODULES = [
     mutate: ["server/src/search/expression.ts"],
     testFiles: ["server/test/search/expression*.test.ts"],
     timeoutMS: 5000,
-    quick: true,
   },
   {
     id: "text-feature-cache",

@@ -39,7 +39,7 @@ describe("opening a collection", () => {
 
   it("reports a file that is not a database, and a folder it cannot open, naming the collection", () => {
     writeFileSync(scratch.file(), "not a database, just text that is long enough to be read as a header by SQLite");
-    expect(() => new Collection("notes", openDatabase.bind(null, scratch.file()), MODEL)).toThrow(
+    expect(() => new Collection("notes", () => openDatabase(scratch.file()), MODEL)).toThrow(
       expect.objectContaining({ kind: "failed_precondition", message: expect.stringMatching(/^collection 'notes': its database is damaged \(SQLITE_NOTADB\)/) }),
     );
     // A folder where the file should be.
@@ -226,7 +226,9 @@ describe("a collection opened through a function", () => {
     expect(opened[0]!.open).toBe(false);
     expect(paths(recovering)).toEqual(["a.png", "b.png"]);
     recovering.close();
-    expect(paths(open())).toEqual(["a.png", "b.png"]);
+    const reopened = open();
+    expect(paths(reopened)).toEqual(["a.png", "b.png"]);
+    reopened.close();
   });
 
   it("reports the second failure when the storage stays read-only", () => {
