@@ -1,14 +1,16 @@
 // `npm run test:mutation [-- MODULE... | --quick] [--incremental] [--force] [--before]`: scores each module of
 // ./modules.mjs with StrykerJS, one Stryker run per module against that module's own test files, then rewrites
 // ./SUMMARY.md from ./scores.json.
-//   --quick        the modules marked quick, writing nothing: the check that `npm test` runs
-//   --incremental  reuse the results of unchanged mutants and tests (kept under test/.artifacts/mutation)
-//   --force        with --incremental, test every mutant again and refresh that file
+//   --quick        the modules marked quick, testing only what changed since their committed baseline
+//                  (./baseline), writing nothing committed: the check that `npm test` runs
+//   --incremental  reuse the results of unchanged mutants and tests from this checkout's last run
+//                  (test/.artifacts/mutation); without it every mutant is tested
+//   --force        with --incremental, test every mutant again
 //   --before       record the figures as the module's starting point rather than its current score
 //   --render       only rewrite SUMMARY.md from scores.json
 // Exits non-zero when a scored module is under the 80% target.
 import { Stryker } from "@stryker-mutator/core";
-import { readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { MODULES } from "./modules.mjs";
@@ -16,6 +18,9 @@ import { MODULES } from "./modules.mjs";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SCORES_FILE = path.join(ROOT, "test/mutation/scores.json");
 const SUMMARY_FILE = path.join(ROOT, "test/mutation/SUMMARY.md");
+const BASELINE_DIR = path.join(ROOT, "test/mutation/baseline");
+const ARTIFACTS = path.join(ROOT, "test/.artifacts/mutation");
+const SCRATCH_TMPFS = "/dev/shm";
 const TARGET = 80;
 
 const args = process.argv.slice(2);
@@ -55,20 +60,44 @@ function figuresOf(results, seconds, incremental) {
   };
 }
 
+/**
+ * Every run but --quick keeps Stryker's incremental report of the module under test/.artifacts/mutation; a module
+ * marked quick also gets it committed as its baseline, so that `npm test` on a clean clone tests only the mutants
+ * and tests that changed since (Stryker's incremental mode) instead of every mutant.
+ */
 async function score(module) {
-  const incremental = flag("--incremental");
+  const quick = flag("--quick");
+  const baseline = path.join(BASELINE_DIR, `${module.id}.json`);
+  const incrementalFile = path.join(ARTIFACTS, `${module.id}.${quick ? "quick" : "incremental"}.json`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  if (quick) {
+    rmSync(incrementalFile, { force: true });
+    if (existsSync(baseline)) copyFileSync(baseline, incrementalFile);
+  }
+  // Without --incremental a run tests every mutant, and still writes the report later runs can build on.
+  const reuse = quick || (flag("--incremental") && !flag("--force"));
   const started = Date.now();
   // Read by test/mutation/vitest.config.mts in Stryker's test runner processes, which inherit the environment.
   process.env.LLM2CLIP_MUTATION_TESTS = module.testFiles.join(",");
+  // The tests' scratch folders (os.tmpdir()) go on tmpfs where there is one: the fsync of every SQLite commit
+  // (synchronous = FULL) then costs nothing, and was most of the time a collection mutant's tests took.
+  if (existsSync(SCRATCH_TMPFS)) process.env.TMPDIR = SCRATCH_TMPFS;
   const stryker = new Stryker({
     configFile: path.join(ROOT, "stryker.config.json"),
     mutate: module.mutate,
-    incremental,
-    force: flag("--force"),
-    incrementalFile: path.join(ROOT, "test/.artifacts/mutation", `${module.id}.incremental.json`),
+    incremental: true,
+    force: !reuse,
+    incrementalFile,
+    ...(module.timeoutMS === undefined ? {} : { timeoutMS: module.timeoutMS }),
   });
   const results = await stryker.runMutationTest();
-  return figuresOf(results, (Date.now() - started) / 1000, incremental && !flag("--force"));
+  if (module.quick && !quick) {
+    // The machine-specific parts of the report (its absolute root, the resolved options) are not needed to reuse it.
+    const { projectRoot, config, ...report } = JSON.parse(readFileSync(incrementalFile, "utf8"));
+    mkdirSync(BASELINE_DIR, { recursive: true });
+    writeFileSync(baseline, `${JSON.stringify(report, null, 1)}\n`);
+  }
+  return figuresOf(results, (Date.now() - started) / 1000, reuse);
 }
 
 const code = (text) => (text.includes("`") ? `\`\` ${text} \`\`` : `\`${text}\``);

@@ -8,4 +8,4 @@ import base from "../../vitest.config.mts";
 const include = process.env.LLM2CLIP_MUTATION_TESTS?.split(",") ?? [];
 if (include.length === 0) throw new Error("LLM2CLIP_MUTATION_TESTS names no test files: run the mutation tests with npm run test:mutation");
 
-export default defineConfig({ ...base, test: { ...base.test, include } });
+export default defineConfig({ ...base, test: { ...base.test, include, setupFiles: ["test/mutation/fixed-seed.ts"] } });

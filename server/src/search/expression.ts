@@ -25,14 +25,15 @@ export function parseExpression(expression: string, field = "expression"): Expre
   const fail = (message: string) => invalidArgument(field, `${message} at column ${i + 1} of ${JSON.stringify(expression)}`);
 
   skipSpace();
-  if (i < n && (expression[i] === "+" || expression[i] === "-")) {
+  const leadingSign = i < n && (expression[i] === "+" || expression[i] === "-");
+  if (leadingSign) {
     sign = expression[i] === "-" ? -1 : 1;
     i++;
   }
   while (true) {
     skipSpace();
     if (i >= n) {
-      if (expectTerm && terms.length > 0) throw fail("a term is missing after the operator");
+      if (expectTerm && (terms.length > 0 || leadingSign)) throw fail("a term is missing after the operator");
       break;
     }
     if (!expectTerm) {
@@ -59,7 +60,7 @@ export function parseExpression(expression: string, field = "expression"): Expre
     } else {
       const start = i;
       // A bare term runs until an operator that follows whitespace.
-      while (i < n && !(/\s/.test(expression[i - 1] ?? "") && (expression[i] === "+" || expression[i] === "-") && i > start)) i++;
+      while (i < n && !(i > start && /\s/.test(expression[i - 1]!) && (expression[i] === "+" || expression[i] === "-"))) i++;
       text = expression.slice(start, i);
     }
     text = text.trim();

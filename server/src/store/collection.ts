@@ -172,8 +172,9 @@ export class Collection {
         (db.prepare("SELECT key, value FROM meta").all() as { key: string; value: string }[]).map((r) => [r.key, r.value]),
       );
       if (!meta.has("model")) {
-        this.writeMeta({ model: served.name, embed_dim: String(served.embedDim), updated_ms: String(Date.now()) });
-        meta.set("model", served.name).set("embed_dim", String(served.embedDim)).set("updated_ms", String(Date.now()));
+        const stamp = { model: served.name, embed_dim: String(served.embedDim), updated_ms: String(Date.now()) };
+        this.writeMeta(stamp);
+        for (const [key, value] of Object.entries(stamp)) meta.set(key, value);
       }
       this.model = { name: meta.get("model")!, embedDim: Number(meta.get("embed_dim")) };
       this.updated = Number(meta.get("updated_ms") ?? 0);

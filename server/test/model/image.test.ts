@@ -195,6 +195,28 @@ describe("preprocessImage", () => {
     );
   });
 
+  it("counts a single byte as one byte when it cannot be decoded", async () => {
+    expect((await rejection(preprocessImage(new Uint8Array([0x89]), SPEC, DEFAULT_MAX_IMAGE_PIXELS))).message).toMatch(
+      /^image: cannot be decoded as PNG, JPEG, WebP, GIF or SVG \(1 byte\): /,
+    );
+  });
+
+  it("holds an SVG to the pixel limit at the size it is rendered, not the size it declares", async () => {
+    // 1 x 1 declared, rendered so that its side is S = 32: 1,024 pixels.
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"><rect width="1" height="1" fill="#ff0000"/></svg>');
+    expect((await rejection(preprocessImage(svg, SPEC, 1000))).message).toBe(
+      "image: is 1x1 = 1024 pixels, over the limit of 1000 pixels (maxImagePixels)",
+    );
+    expectEverywhere((await preprocessImage(svg, SPEC, 1024)).pixels, RED, 2);
+  });
+
+  it("takes an image of exactly the largest aspect ratio", async () => {
+    const strip = await solid(MAX_ASPECT_RATIO * 2, 2, GREEN).png().toBuffer();
+    const result = await preprocessImage(strip, SPEC, DEFAULT_MAX_IMAGE_PIXELS);
+    expect([result.width, result.height]).toEqual([MAX_ASPECT_RATIO * 2, 2]);
+    expectEverywhere(result.pixels, GREEN);
+  });
+
   it("rejects a format the daemon does not take", async () => {
     const tiff = await solid(8, 8, RED).tiff().toBuffer();
     expect((await rejection(preprocessImage(tiff, SPEC, DEFAULT_MAX_IMAGE_PIXELS))).message).toBe(

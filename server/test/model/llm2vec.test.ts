@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createRequire } from "node:module";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { describe, expect, it } from "vitest";
@@ -98,8 +100,39 @@ describe("whole_words handling (the tiny model's training) with a Llama-3-style 
   });
 
   it("refuses a tokenizer or max_length that cannot hold the prompt", () => {
-    expect(() => make(9)).toThrow(/text.max_length/);
+    // BOS, the 7 prefix ids and <|eot_id|>: 9 ids before any caption.
+    expect(() => make(9)).toThrow(
+      expect.objectContaining({
+        kind: "failed_precondition",
+        field: "text.max_length",
+        message: "manifest.json: text.max_length: 9 tokens leave no room for a caption: the special tokens and the prompt take 9",
+      }),
+    );
+    expect(make(10).encode("a").ids).toEqual([...PREFIX, bytes("a")[0], EOT]);
     expect(() => make(512, { bosToken: "<s>" })).toThrow(/text.bos_token: "<s>" is not a token/);
+    expect(() => make(512, { padToken: "<pad>" })).toThrow(
+      expect.objectContaining({ field: "text.pad_token", message: 'manifest.json: text.pad_token: "<pad>" is not a token of the tokenizer' }),
+    );
+  });
+
+  it("loads the manifest's tokenizer.json, and names the file and the field when it is not one", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "llm2vec-"));
+    try {
+      const good = path.join(dir, "tokenizer.json");
+      writeFileSync(good, JSON.stringify(built.json));
+      const spec = { ...LLAMA3_PROMPT, maxLength: 512, paddingSide: "left" as const };
+      const loaded = await Llm2VecTokenizer.load({ ...spec, tokenizer: { file: "tokenizer.json", path: good } }, "/models/m/manifest.json");
+      expect(loaded.encode("a red circle").ids).toEqual(make(512).encode("a red circle").ids);
+
+      const broken = path.join(dir, "broken.json");
+      writeFileSync(broken, "{ not json");
+      const error = await Llm2VecTokenizer.load({ ...spec, tokenizer: { file: "broken.json", path: broken } }, "/models/m/manifest.json").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Llm2ClipError);
+      expect(error).toMatchObject({ kind: "failed_precondition", field: "text.tokenizer" });
+      expect((error as Error).message).toMatch(/^\/models\/m\/manifest\.json: text\.tokenizer: broken\.json is not a usable tokenizer\.json: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -210,6 +243,11 @@ describe("llm2vec handling (the released checkpoints) with Meta's Llama-3 tokeni
     expect(plain.encode("a red\u001f\u0085").ids).toEqual([...HEADER, 64, 2579, EOT]);
     expect(plain.encode("a red\ufeff").ids).toEqual([...HEADER, ...plainIds("a red\ufeff"), EOT]);
     expect(plainIds("a red\ufeff").length).toBeGreaterThan(2);
+  });
+
+  it("gives the canonical caption each policy tokenizes: llm2vec keeps leading whitespace, whole_words strips both ends", () => {
+    expect(plain.canonical("  a red\u0085 \n")).toBe("  a red");
+    expect(new Llm2VecTokenizer(released, { ...spec, captionHandling: "whole_words" }).canonical("  a red\u0085 \n")).toBe("a red");
   });
 
   it("splits a caption holding the separator as llm2vec's tokenize does", () => {

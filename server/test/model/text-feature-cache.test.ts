@@ -50,6 +50,14 @@ describe("TextFeatureCache", () => {
     otherModel.close();
   });
 
+  it("creates its folder, parents included", () => {
+    const dir = path.join(scratch, "not", "yet", "there");
+    const cache = new TextFeatureCache({ fingerprint: "model-a", memoryEntries: 10, dir });
+    cache.set("a red circle", entry(3));
+    cache.close();
+    expect(existsSync(path.join(dir, TEXT_CACHE_FILE))).toBe(true);
+  });
+
   it("refreshes a caption's place when it is set again, so a rewrite is not the next eviction", () => {
     const cache = new TextFeatureCache({ fingerprint: "model-a", memoryEntries: 2 });
     cache.set("one", entry(1));

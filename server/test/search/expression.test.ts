@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Llm2ClipError } from "../../src/errors";
 import { parseExpression } from "../../src/search/expression";
 
 describe("parseExpression", () => {
@@ -24,15 +25,37 @@ describe("parseExpression", () => {
     ]);
   });
 
+  it("reads a leading '+' as the first term's sign", () => {
+    expect(parseExpression("+ cat - dog")).toEqual([
+      { weight: 1, text: "cat" },
+      { weight: -1, text: "dog" },
+    ]);
+  });
+
+  it("takes weights up to 100, written with or without a leading digit", () => {
+    expect(parseExpression("100:cat - .5:dog")).toEqual([
+      { weight: 100, text: "cat" },
+      { weight: -0.5, text: "dog" },
+    ]);
+  });
+
   it.each([
-    ['"red circle', /quote is never closed/],
-    ["cat +", /term is missing after the operator/],
-    ['cat + ""', /term is empty/],
-    ["0:cat", /weight 0 is outside/],
-    ['"a" "b"', /expected '\+' or '-' between terms/],
-  ])("rejects %j naming the field and the column", (expression, reason) => {
-    expect(() => parseExpression(expression)).toThrow(/^expression: .*at column \d+/);
-    expect(() => parseExpression(expression)).toThrow(reason);
+    ['"red circle', "the quote is never closed at column 1"],
+    ["cat +", "a term is missing after the operator at column 6"],
+    ["  -", "a term is missing after the operator at column 4"],
+    ['cat + ""', "a term is empty at column 9"],
+    ["0:cat", "weight 0 is outside (0, 100] at column 1"],
+    ["cat - 100.5:dog", "weight 100.5 is outside (0, 100] at column 7"],
+    ['"a" "b"', `expected '+' or '-' between terms, found "\\"" at column 5`],
+  ])("rejects %j as invalid_argument, naming the field, the problem and the column", (expression, reason) => {
+    let error: unknown;
+    try {
+      parseExpression(expression, "query");
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(Llm2ClipError);
+    expect(error).toMatchObject({ kind: "invalid_argument", field: "query", message: `query: ${reason} of ${JSON.stringify(expression)}` });
   });
 
   it("returns no terms for a blank expression", () => {

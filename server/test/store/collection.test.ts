@@ -1,42 +1,17 @@
 import Database from "better-sqlite3";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { Llm2ClipError } from "../../src/errors";
 import { createMatrixScan } from "../../src/runtime/matrix-scan";
 import type { MatrixScan } from "../../src/store/scan";
-import { Collection, openDatabase, type AssetInput } from "../../src/store/collection";
-
-const MODEL = { name: "test-model", embedDim: 8 };
-
-function unit(...values: number[]): Float32Array {
-  const v = new Float32Array(MODEL.embedDim);
-  values.forEach((x, i) => (v[i] = x));
-  const norm = Math.hypot(...v);
-  return v.map((x) => x / norm);
-}
-
-function sha(n: number): string {
-  return n.toString(16).padStart(64, "0");
-}
-
-function asset(path: string, n: number, altTexts: string[] = []): AssetInput {
-  return { path, sha256: sha(n), size: 100 + n, mtimeMs: 1_700_000_000_000 + n, altTexts };
-}
-
-function content(n: number, embedding: Float32Array) {
-  return { sha256: sha(n), size: 100 + n, width: 10 * n, height: 5 * n, embedding };
-}
+import { Collection, openDatabase } from "../../src/store/collection";
+import { MODEL, asset, content, scratchFolder, unit } from "./collection-fixtures";
 
 describe("Collection", () => {
-  let dir: string;
+  const scratch = scratchFolder();
   let file: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "collection-"));
-    file = join(dir, "c.sqlite");
+    file = scratch.file();
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it("stores contents once per hash, survives reopening, and ranks paths by cosine", async () => {
     const c = new Collection("c", openDatabase(file), MODEL);
@@ -62,10 +37,24 @@ describe("Collection", () => {
     const ROWS = 5000;
     // Pseudo-random directions in all 8 dimensions, so that no two assets nearly tie.
     const vectorOf = (n: number) => unit(...Array.from({ length: MODEL.embedDim }, (_, i) => Math.sin(n * 12.9898 + i * 78.233) * 43758.5453 % 1));
+    // The rows are written in one transaction straight into the collection's tables, as 5,000 syncs would leave them:
+    // 5,000 addContent calls, each its own synced transaction, took about 20 s, and every mutation of the write path
+    // would run them. The write path has its own tests (collection-writes.test.ts).
     const fill = (scan: MatrixScan) => {
-      const c = new Collection("c", openDatabase(file), MODEL, scan);
-      for (let n = 1; n <= ROWS; n++) c.addContent(content(n, vectorOf(n)), [asset(`img/${n}.png`, n)]);
-      return c;
+      new Collection("c", openDatabase(file), MODEL).close();
+      const db = new Database(file);
+      const addContent = db.prepare("INSERT INTO contents (sha256, size, width, height, embedding) VALUES (?, ?, ?, ?, ?)");
+      const addAsset = db.prepare("INSERT INTO assets (path, sha256, size, mtime_ms) VALUES (?, ?, ?, ?)");
+      db.transaction(() => {
+        for (let n = 1; n <= ROWS; n++) {
+          const { sha256, size, width, height, embedding } = content(n, vectorOf(n));
+          addContent.run(sha256, size, width, height, Buffer.from(embedding.buffer));
+          const { path, mtimeMs } = asset(`img/${n}.png`, n);
+          addAsset.run(path, sha256, size, mtimeMs);
+        }
+      })();
+      db.close();
+      return new Collection("c", openDatabase(file), MODEL, scan);
     };
 
     it("ranks as V8's scan does", async () => {
@@ -96,6 +85,20 @@ describe("Collection", () => {
       expect(ranked[0]!.score).toBeCloseTo(1, 5);
       c.close();
     });
+  });
+
+  it("keeps a score equal to minScore, and asks the filter only about assets that could still enter the top k", async () => {
+    const c = new Collection("c", openDatabase(file), MODEL);
+    // Scores against unit(1, 0): exactly 1 for the first two paths, 0 for the third; the best are added first.
+    c.addContent(content(1, unit(1, 0)), [asset("best.png", 1), asset("tie.png", 1)]);
+    c.addContent(content(2, unit(0, 1)), [asset("orthogonal.png", 2)]);
+    expect((await c.rank(unit(1, 0), 5, undefined, 0)).map((r) => r.asset.path).sort()).toEqual(["best.png", "orthogonal.png", "tie.png"]);
+    expect((await c.rank(unit(1, 0), 5, undefined, 0.5)).map((r) => r.asset.path).sort()).toEqual(["best.png", "tie.png"]);
+    const asked: string[] = [];
+    const ranked = await c.rank(unit(1, 0), 1, (a) => (asked.push(a.path), true));
+    expect(ranked.map((r) => [r.asset.path, r.score])).toEqual([["best.png", 1]]);
+    expect(asked).toEqual(["best.png"]);
+    c.close();
   });
 
   it("drops a content when its last path is deleted or re-pointed, and keeps the vector index consistent", async () => {

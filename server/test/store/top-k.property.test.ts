@@ -23,3 +23,18 @@ test.prop([fc.array(score, { maxLength: 200 }), fc.integer({ min: 0, max: 25 })]
     expect(top.threshold + 0).toBe(threshold);
   },
 );
+
+test.prop([fc.array(score, { maxLength: 200 }), fc.integer({ min: 1, max: 25 })], { numRuns: 300 })(
+  "a score that does not beat TopK's threshold leaves the kept items as they were",
+  (scores, k) => {
+    const top = new TopK<number>(k);
+    const keptItems = () => top.sorted().map((entry) => entry.item).sort((a, b) => a - b);
+    scores.forEach((s, i) => {
+      const threshold = top.threshold;
+      const before = keptItems();
+      top.offer(s, i);
+      if (s <= threshold) expect(keptItems()).toEqual(before);
+      else expect(keptItems()).toContain(i);
+    });
+  },
+);

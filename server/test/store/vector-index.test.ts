@@ -98,6 +98,27 @@ describe("VectorIndex.scoresWith", () => {
     expect(scores[0]).toBe(4099 + 2); // the last row, [4099, 1], moved into row 0
   });
 
+  it("hands back the scan's own scores when no row moved", async () => {
+    const { index } = fill(4096);
+    // This scan's scores are offset by 1000, so that they cannot be mistaken for the index's own.
+    const offset: MatrixScan = { scores: async (matrix, rows, q) => Float32Array.from({ length: rows }, (_, r) => dotAt(matrix, r * q.length, q) + 1000) };
+    const scores = await index.scoresWith(offset, query);
+    expect(scores[0]).toBe(0 * 1 + 1 * 2 + 1000);
+    expect(scores[4095]).toBe(4095 + 2 + 1000);
+  });
+
+  it("scores again when a row was removed and another added while the scan ran, leaving the count as it was", async () => {
+    const { index, owners } = fill(4096);
+    const { scan } = countingScan(() => {
+      index.remove(owners[0]!);
+      index.add({ row: -1 }, Float32Array.from([-1, 0]));
+    });
+    const scores = await index.scoresWith(scan, query);
+    expect(scores.length).toBe(4096);
+    expect(scores[0]).toBe(4095 + 2); // the last row, [4095, 1], moved into row 0
+    expect(scores[4095]).toBe(-1);
+  });
+
   it("scores again when a row was added while the scan ran", async () => {
     const { index } = fill(4096);
     const { scan } = countingScan(() => index.add({ row: -1 }, Float32Array.from([-1, 0])));
