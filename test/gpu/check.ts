@@ -87,8 +87,8 @@ async function main(): Promise<void> {
         // The vocabulary is only needed to draw ids; any id below the smallest real vocabulary (512) is valid.
         const ortMs = await medianMs(feeds(model, c.batch, c.length, size, 512), (inputs) => session.run(inputs, [output]));
         const unit = model === "vision" ? "img/s" : "texts/s";
-        const torchMs = Math.min(c.torch_ms, c.torch_sdpa_ms ?? Infinity);
-        rows.push({ model: `${info.preset} (${info.layers} layers)`, shape: c.shape, ortMs, torchMs: c.torch_ms, torchSdpaMs: c.torch_sdpa_ms, ortPerS: (c.batch / ortMs) * 1000, torchPerS: (c.batch / torchMs) * 1000, unit, speedup: torchMs / ortMs, hostInputMs: c.torch_sdpa_host_input_ms });
+        const fastestTorchMs = Math.min(c.torch_ms, c.torch_sdpa_ms ?? Infinity);
+        rows.push({ model: `${info.preset} (${info.layers} layers)`, shape: c.shape, ortMs, torchMs: c.torch_ms, torchSdpaMs: c.torch_sdpa_ms, ortPerS: (c.batch / ortMs) * 1000, torchPerS: (c.batch / fastestTorchMs) * 1000, unit, speedup: fastestTorchMs / ortMs, hostInputMs: c.torch_sdpa_host_input_ms });
       }
     } finally {
       await session.release();

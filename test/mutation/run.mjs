@@ -13,7 +13,7 @@ import { Stryker } from "@stryker-mutator/core";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { MODULES } from "./modules.mjs";
+import { DEFAULT_TIMEOUT_MS, MODULES } from "./modules.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SCORES_FILE = path.join(ROOT, "test/mutation/scores.json");
@@ -88,7 +88,7 @@ async function score(module) {
     incremental: true,
     force: !reuse,
     incrementalFile,
-    ...(module.timeoutMS === undefined ? {} : { timeoutMS: module.timeoutMS }),
+    timeoutMS: module.timeoutMS ?? DEFAULT_TIMEOUT_MS,
   });
   const results = await stryker.runMutationTest();
   if (module.quick && !quick) {
