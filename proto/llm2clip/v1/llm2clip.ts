@@ -80,7 +80,7 @@ export enum SuggestionSource {
   SUGGESTION_SOURCE_UNSPECIFIED = 0,
   /** SUGGESTION_SOURCE_CONTEXT - A sentence from the text around the image, its heading or its file name. */
   SUGGESTION_SOURCE_CONTEXT = 1,
-  /** SUGGESTION_SOURCE_COLLECTION - Alt text already used for a near-duplicate image in the collection (image cosine at least 0.95). */
+  /** SUGGESTION_SOURCE_COLLECTION - Alt text already used for a near-duplicate image in the collection (image cosine at least 0.99). */
   SUGGESTION_SOURCE_COLLECTION = 2,
   /** SUGGESTION_SOURCE_CAPTION_BANK - The caption bank shipped with the model. */
   SUGGESTION_SOURCE_CAPTION_BANK = 3,
