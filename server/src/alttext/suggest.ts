@@ -27,9 +27,8 @@ export const MAX_CONTEXT_LENGTH = 20_000;
 /**
  * Image-to-image cosine from which a collection image is a near-duplicate, whose alt text may be lent. Measured with
  * the embedded model: a resized JPEG copy of an image scores 0.99 or more (1.000 for a screenshot); different scenes
- * score 0.863 at p99.9 and
- * 0.993 at most; different application screenshots, outside its domain, score a median of 0.900 and up to 0.986
- * (20 of 66 pairs at 0.95 or more).
+ * score 0.863 at p99.9 and 0.993 at most; different application screenshots, outside its domain, score a median of
+ * 0.900 and up to 0.986 (20 of 66 pairs at 0.95 or more).
  */
 const NEAR_DUPLICATE_COSINE = 0.99;
 const NEAR_DUPLICATES = 8;
