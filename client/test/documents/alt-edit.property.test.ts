@@ -2,7 +2,9 @@
 // document again finds exactly that alt (Markdown folds line breaks into a space, as a label cannot span blocks).
 import { fc, test } from "@fast-check/vitest";
 import { expect } from "vitest";
-import { altTextEdit, findImageReferences, type ReferenceLanguage, type TextEdit } from "../../src";
+import { altTextEdit, type TextEdit } from "../../src/documents/alt-edit";
+import { findImageReferences } from "../../src/documents/find-references";
+import type { ReferenceLanguage } from "../../src/documents/references";
 
 const apply = (text: string, edit: TextEdit) => text.slice(0, edit.range[0]) + edit.newText + text.slice(edit.range[1]);
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { altTextEdit, findImageReferences, isAltMissing, type ImageReference, type Range, type TextEdit } from "../../src";
+import { altTextEdit, type TextEdit } from "../../src/documents/alt-edit";
+import { findImageReferences } from "../../src/documents/find-references";
+import { isAltMissing, type ImageReference, type Range } from "../../src/documents/references";
 
 const cut = (text: string, range: Range | undefined) => (range ? text.slice(range[0], range[1]) : undefined);
 const apply = (text: string, edit: TextEdit) => text.slice(0, edit.range[0]) + edit.newText + text.slice(edit.range[1]);

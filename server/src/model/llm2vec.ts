@@ -82,7 +82,7 @@ export class Llm2VecTokenizer {
     }
     this.specialsBefore = full.slice(0, at);
     this.specialsAfter = full.slice(at + plain.length);
-    const overhead = this.encodePolicy(" ").ids.length;
+    const overhead = this.encodePolicy("").ids.length;
     if (overhead >= spec.maxLength) {
       throw manifestError(manifestPath, "text.max_length", `${spec.maxLength} tokens leave no room for a caption: the special tokens and the prompt take ${overhead}`);
     }
