@@ -108,6 +108,9 @@ describe("image preprocessing against CLIPImageProcessor's rules (Pillow referen
     expect(resizedSize(3, 5, { size: 2, resizeRounding: "floor" })).toEqual([2, 3]);
     expect(resizedSize(3, 5, { size: 2, resizeRounding: "half_even" })).toEqual([2, 3]);
     expect(resizedSize(3, 4, { size: 2, resizeRounding: "half_even" })).toEqual([2, 3]);
+    // Exact halves go to the even neighbour, as Python's round() does: 5 * 2/4 = 2.5 -> 2, 7 * 2/4 = 3.5 -> 4.
+    expect(resizedSize(4, 5, { size: 2, resizeRounding: "half_even" })).toEqual([2, 2]);
+    expect(resizedSize(7, 4, { size: 2, resizeRounding: "half_even" })).toEqual([4, 2]);
   });
 
   it("gives the reference's pixels to the 8-bit level: alpha dropped, palette and greyscale expanded, down- and upscaled", async () => {

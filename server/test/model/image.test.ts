@@ -151,6 +151,18 @@ describe("preprocessImage", () => {
       expectColour(result.pixels, 2, col, GREEN, 2);
       expectColour(result.pixels, 29, col, WHITE, 2);
     }
+    // Drawn at exactly 32 x 64 pixels: a limit of that many is enough.
+    expect((await preprocessImage(svg, SPEC, 32 * 64)).pixels).toEqual(result.pixels);
+  });
+
+  it("draws an SVG larger than the crop at its own size, then resizes it as any image", async () => {
+    // 1-pixel stripes, 64 x 64: drawn at 64 x 64 and resized, exactly as the same drawing saved as PNG.
+    const stripes = Array.from({ length: 32 }, (_, i) => `<rect x="${2 * i}" y="0" width="1" height="64" fill="#0000ff"/>`).join("");
+    const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64">${stripes}</svg>`);
+    const png = await sharp(svg).flatten({ background: SPEC.background }).png().toBuffer();
+    expect((await sharp(png).metadata()).width).toBe(64);
+    const fromSvg = await preprocessImage(svg, SPEC, DEFAULT_MAX_IMAGE_PIXELS);
+    expect(fromSvg.pixels).toEqual((await preprocessImage(png, SPEC, DEFAULT_MAX_IMAGE_PIXELS)).pixels);
   });
 
   it("drops alpha as CLIPImageProcessor's convert_to_rgb does: the colour under a transparent pixel is kept", async () => {
