@@ -43,22 +43,27 @@ export function findImgTags(text: string, base: number, dialect: TagDialect): Im
     }
     const name = matchAt(TAG_NAME, text, lt);
     const isImg = name !== undefined && (dialect === "jsx" ? name[1] === "img" : name[1]!.toLowerCase() === "img");
-    if (!isImg) {
-      i = lt + 1;
-      continue;
-    }
-    const tag = readImgTag(text, lt, lt + name[0].length, dialect);
+    // Another HTML tag is read whole, so that `<img` inside one of its quoted values is not taken for a tag. In JSX
+    // only <img> is read: another element's {expression} may hold an <img>.
+    const tag = name && (isImg || dialect === "html") ? readTag(text, lt + name[0].length, dialect) : undefined;
     if (!tag) {
       i = lt + 1;
       continue;
     }
-    refs.push(shift(tag, base));
-    i = tag.range[1];
+    if (isImg) refs.push(shift(imageReference(tag, lt, lt + name![0].length, dialect), base));
+    i = tag.end;
   }
   return refs;
 }
 
-function readImgTag(text: string, start: number, afterName: number, dialect: TagDialect): ImageReference | undefined {
+interface Tag {
+  attributes: Map<string, AttributeValue>;
+  /** A JSX `{...spread}` may set any attribute. */
+  hasSpread: boolean;
+  end: number;
+}
+
+function readTag(text: string, afterName: number, dialect: TagDialect): Tag | undefined {
   if (afterName < text.length && !/[\s/>]/.test(text[afterName]!)) return undefined;
   const attributes = new Map<string, AttributeValue>();
   let hasSpread = false;
@@ -96,27 +101,35 @@ function readImgTag(text: string, start: number, afterName: number, dialect: Tag
     const key = dialect === "jsx" ? name[0] : name[0].toLowerCase();
     if (!attributes.has(key)) attributes.set(key, value);
   }
+  return { attributes, hasSpread, end: p };
+}
 
+function imageReference({ attributes, hasSpread, end }: Tag, start: number, afterName: number, dialect: TagDialect): ImageReference {
   const bound = (attribute: string) => attributes.has(`:${attribute}`) || attributes.has(`v-bind:${attribute}`);
   const alt = attributes.get("alt");
   const src = attributes.get("src");
   const title = attributes.get("title");
   const dynamicAlt = bound("alt") || (alt !== undefined && alt.value === undefined) || (alt === undefined && hasSpread);
+  // In HTML a bare attribute (or `alt=` with no value) is the empty string, as in a parser; in JSX a bare attribute
+  // is `{true}`, which React does not render as alt or title.
+  const staticValue = (a: AttributeValue | undefined) => (a?.range !== undefined || dialect === "html" ? a?.value : undefined);
+  const staticAlt = staticValue(alt);
   const ref: ImageReference = {
     kind: dialect === "jsx" ? "jsx" : "html",
-    range: [start, p],
+    range: [start, end],
     src: src?.value ?? "",
-    decorative: alt?.value === "" && alt.range !== undefined ? true : isHidden(attributes),
+    decorative: staticAlt === "" || isHidden(attributes),
     dynamicAlt,
     insertAltAt: afterName,
   };
   if (src?.range) ref.srcRange = src.range;
-  if (alt?.value !== undefined && alt.range) {
-    ref.alt = alt.value;
+  if (staticAlt !== undefined) ref.alt = staticAlt;
+  if (staticAlt !== undefined && alt?.range) {
     ref.altRange = alt.range;
     ref.altSyntax = alt.syntax!;
   }
-  if (title?.value !== undefined && title.range) ref.title = title.value;
+  const staticTitle = staticValue(title);
+  if (staticTitle !== undefined) ref.title = staticTitle;
   return ref;
 }
 

@@ -152,6 +152,22 @@ describe("HTML images", () => {
     expect(refs.map(isAltMissing)).toEqual([false, false, false, false, true, true, true]);
   });
 
+  it("reads a bare alt, or alt= with no value, as the empty alt of a decorative image, as HTML parsers do", () => {
+    const text = '<img src="1.png" alt>\n<img alt= >\n<img alt title src="3.png">';
+    const refs = findImageReferences(text, "html");
+    expect(refs.map((r) => [r.alt, r.altRange, r.decorative, isAltMissing(r)])).toEqual([
+      ["", undefined, true, false],
+      ["", undefined, true, false],
+      ["", undefined, true, false],
+    ]);
+    expect(refs[2]!.title).toBe("");
+  });
+
+  it("does not take <img inside another tag's quoted attribute for a tag", () => {
+    const text = `<div title='<img src="no.png">' data-x="<img src=no2.png>"><img src="yes.png" alt="yes"></div>`;
+    expect(only(findImageReferences(text, "html")).src).toBe("yes.png");
+  });
+
   it("skips comments, scripts and styles, and tags that only start with img", () => {
     const text = '<!-- <img src="c.png"> --><script>const s = "<img src=x.png>";</script><style>/* <img> */</style><imgx src="n.png"><img src="y.png" alt="yes">';
     const ref = only(findImageReferences(text, "html"));
@@ -199,6 +215,15 @@ describe("JSX and Vue images", () => {
       ["h.png", true, false],
       ["i.png", true, false],
       ["m.png", false, true],
+    ]);
+  });
+
+  it("reads a bare JSX alt as alt={true}, which is no alt text, and finds an <img> inside another element's expression", () => {
+    const text = `<img src="b.png" alt /><Card media={<img src="inner.png" alt="Inner" />} />`;
+    const refs = findImageReferences(text, "javascriptreact");
+    expect(refs.map((r) => [r.src, r.alt, r.decorative, isAltMissing(r)])).toEqual([
+      ["b.png", undefined, false, true],
+      ["inner.png", "Inner", false, false],
     ]);
   });
 
