@@ -8,7 +8,7 @@ import { expect } from "vitest";
 import { altTextEdit } from "../../src/documents/alt-edit";
 import { findImageReferences } from "../../src/documents/find-references";
 
-const labelPiece = fc.constantFrom("a", "b c", "名", "\\[", "\\]", "`[x]`", "``a`]``", "`a``]`", "[n]", "*e*", "&amp;", "!", "(p)");
+const labelPiece = fc.constantFrom("a", "b c", "名", "\\[", "\\]", "`[x]`", "``a`]``", "`a```]`", "[n]", "*e*", "&amp;", "!", "(p)");
 const label = fc.array(labelPiece, { minLength: 1, maxLength: 4 }).map((pieces) => pieces.join(" "));
 const destination = fc.constantFrom(
   "a.png",
