@@ -1,6 +1,6 @@
 // Property test: in HTML, the <img> scanner reads the same tags and the same alt, src and title values as parse5, a
 // spec-compliant HTML parser, for documents mixing tags, attribute spellings, character references, comments and
-// raw-text elements.
+// raw-text elements; in JSX it reads a string-literal alt as JavaScript evaluates the literal.
 import { fc, test } from "@fast-check/vitest";
 import { parseFragment } from "parse5";
 import { expect } from "vitest";
@@ -66,5 +66,21 @@ test.prop([fc.array(fc.oneof(imgTag, other), { maxLength: 6 })], { numRuns: 300 
     const html = pieces.join("");
     const scanned = findImageReferences(html, "html").map((ref) => ({ alt: ref.alt, src: ref.src, title: ref.title }));
     expect(scanned).toEqual(parse5Images(html));
+  },
+);
+
+const jsPlain = fc.constantFrom(..."ab Z.-_名<>/{}[]&");
+const jsEscape = fc.constantFrom("\\n", "\\t", "\\r", "\\b", "\\f", "\\v", "\\0", "\\\\", '\\"', "\\'", "\\`", "\\u0041", "\\u{1F600}", "\\x7e", "\\q", "\\\n", "\\${x}");
+const jsLiteral = fc
+  .tuple(fc.constantFrom('"', "'", "`"), fc.array(fc.oneof(jsPlain, jsEscape), { maxLength: 8 }))
+  .map(([quote, pieces]) => quote + pieces.join("") + quote);
+
+test.prop([jsLiteral, fc.constantFrom("", " ", "\n ")], { numRuns: 300 })(
+  "reads a JSX alt={string literal} as JavaScript evaluates the literal, with its exact range",
+  (literal, pad) => {
+    const text = `<Card a={{ x: "}" }}><img src={src} alt={${pad}${literal}${pad}} /></Card>`;
+    const [ref] = findImageReferences(text, "javascriptreact");
+    expect(ref?.alt).toBe(new Function(`return ${literal}`)());
+    expect(text.slice(...ref!.altRange!)).toBe(literal.slice(1, -1));
   },
 );
