@@ -25,7 +25,7 @@ export function escapeAlt(alt: string, syntax: AltSyntax): string {
     case "markdown":
       // Backslash-escape what would otherwise end the label, start markup (GFM strikethrough included) or form an entity;
       // newlines would end the block.
-      return alt.replace(/\s*[\r\n]+\s*/g, " ").replace(/[\\[\]*_`<&!~]/g, "\\$&");
+      return alt.replace(/\s*[\r\n]\s*/g, " ").replace(/[\\[\]*_`<&!~]/g, "\\$&");
     case "html-double":
       return alt.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
     case "html-single":

@@ -18,7 +18,8 @@ const TAG_NAME = /<([A-Za-z][\w:.-]*)/y;
 const ATTRIBUTE_NAME = /[^\s"'<>\/=]+/y;
 const UNQUOTED_VALUE = /[^\s>]+/y;
 const WHITESPACE = /\s*/y;
-const RAW_TEXT_ELEMENT = /<(script|style)\b/iy;
+// Elements whose content HTML reads as text, not tags (raw text and escapable raw text, as a parser with scripting on).
+const TEXT_ONLY_ELEMENT = /<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript)\b/iy;
 const UNESCAPED_SUBSTITUTION = /(?<!\\)(?:\\\\)*\$\{/;
 const JS_STRING_EXPRESSION = /^(\s*)(["'`])((?:\\[\s\S]|(?!\2)[^\\])*)\2\s*$/;
 
@@ -30,13 +31,14 @@ export function findImgTags(text: string, base: number, dialect: TagDialect): Im
     const lt = text.indexOf("<", i);
     if (lt < 0) break;
     if (text.startsWith("<!--", lt)) {
-      const close = text.indexOf("-->", lt + 4);
+      // From the second dash on: `<!-->` and `<!--->` are empty comments to HTML.
+      const close = text.indexOf("-->", lt + 2);
       i = close < 0 ? text.length : close + 3;
       continue;
     }
-    const rawText = dialect === "html" ? matchAt(RAW_TEXT_ELEMENT, text, lt) : undefined;
-    if (rawText) {
-      const element = rawText[1]!.toLowerCase();
+    const textOnly = dialect === "html" ? matchAt(TEXT_ONLY_ELEMENT, text, lt) : undefined;
+    if (textOnly) {
+      const element = textOnly[1]!.toLowerCase();
       const close = text.toLowerCase().indexOf(`</${element}`, lt);
       i = close < 0 ? text.length : close + 2;
       continue;
@@ -45,8 +47,10 @@ export function findImgTags(text: string, base: number, dialect: TagDialect): Im
     const isImg = name !== undefined && (dialect === "jsx" ? name[1] === "img" : name[1]!.toLowerCase() === "img");
     // Another HTML tag is read whole, so that `<img` inside one of its quoted values is not taken for a tag. In JSX
     // only <img> is read: another element's {expression} may hold an <img>.
-    const tag = name && (isImg || dialect === "html") ? readTag(text, lt + name[0].length, dialect) : undefined;
-    if (!tag) {
+    const tag = name && (isImg || dialect === "html") ? readTag(text, lt + name[0].length, dialect) : "not a tag";
+    // A tag the text ends inside takes the rest of the text, and HTML drops it.
+    if (tag === "unterminated") break;
+    if (tag === "not a tag") {
       i = lt + 1;
       continue;
     }
@@ -63,20 +67,16 @@ interface Tag {
   end: number;
 }
 
-function readTag(text: string, afterName: number, dialect: TagDialect): Tag | undefined {
-  if (afterName < text.length && !/[\s/>]/.test(text[afterName]!)) return undefined;
+function readTag(text: string, afterName: number, dialect: TagDialect): Tag | "not a tag" | "unterminated" {
+  if (afterName < text.length && !/[\s/>]/.test(text[afterName]!)) return "not a tag";
   const attributes = new Map<string, AttributeValue>();
   let hasSpread = false;
   let p = afterName;
   for (;;) {
     p = skipWhitespace(text, p);
-    if (p >= text.length) return undefined;
+    if (p >= text.length) return "unterminated";
     if (text[p] === ">") {
       p += 1;
-      break;
-    }
-    if (text.startsWith("/>", p)) {
-      p += 2;
       break;
     }
     if (dialect === "jsx" && text[p] === "{") {
@@ -94,7 +94,7 @@ function readTag(text: string, afterName: number, dialect: TagDialect): Tag | un
     let value: AttributeValue = { value: "" };
     if (text[afterSpace] === "=") {
       const read = readValue(text, skipWhitespace(text, afterSpace + 1), dialect);
-      if (!read) return undefined;
+      if (!read) return "unterminated";
       value = read.value;
       p = read.end;
     }
@@ -217,12 +217,16 @@ function unescapeJs(body: string): string {
   });
 }
 
-/** Decodes HTML character references (`&amp;`, `&#39;`, `&#x1F600;`); unknown names stay as written. */
+/**
+ * Decodes HTML character references (`&amp;`, `&#39;`, `&#x1F600;`); unknown names stay as written. A number that is
+ * no character (0, a surrogate, past U+10FFFF) is U+FFFD, as in HTML.
+ */
 export function decodeEntities(value: string): string {
-  return value.replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});/g, (whole, name: string) => {
+  return value.replace(/&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});/g, (whole, name: string) => {
     if (name.startsWith("#")) {
       const code = name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+      const isCharacter = code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff);
+      return isCharacter ? String.fromCodePoint(code) : "\uFFFD";
     }
     return decodeNamedCharacterReference(name) || whole;
   });

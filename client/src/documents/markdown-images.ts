@@ -24,9 +24,9 @@ export function findMarkdownImages(text: string, tagDialect: TagDialect): ImageR
   const tags: ImageReference[] = [];
   const code: Range[] = [];
   walk(tree, (node) => {
-    const start = node.position?.start.offset;
-    const end = node.position?.end.offset;
-    if (start === undefined || end === undefined) return;
+    // fromMarkdown gives every node its offsets.
+    const start = node.position!.start.offset!;
+    const end = node.position!.end.offset!;
     if (node.type === "image") {
       const altEnd = labelEnd(text, start + 2, end);
       const ref: ImageReference = {

@@ -27,8 +27,24 @@ function parse5Images(html: string) {
   return images;
 }
 
-const reference = fc.constantFrom("&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&#x4E2D;", "&#169;", "&copy;", "&nosuchname;", "&eacute;");
-const valueChar = fc.constantFrom(..."ab Z09-_./:=<>`名", " ", "\t");
+const reference = fc.constantFrom(
+  "&amp;",
+  "&lt;",
+  "&gt;",
+  "&quot;",
+  "&#39;",
+  "&#x4E2D;",
+  "&#X4e2d;",
+  "&#169;",
+  "&#00000065;",
+  "&copy;",
+  "&nosuchname;",
+  "&eacute;",
+  "&#0;",
+  "&#xD800;",
+  "&#1114112;",
+);
+const valueChar = fc.constantFrom(..."ab Z09-_./:=<>`{}名", " ", "\t");
 const rawValue = (excluded: string) =>
   fc.array(fc.oneof(valueChar.filter((c) => !excluded.includes(c)), reference), { maxLength: 6 }).map((parts) => parts.join(""));
 const attributeName = fc.constantFrom("alt", "ALT", "Alt", "src", "SRC", "title", "TiTle", "class", "data-alt", "width");
@@ -40,10 +56,11 @@ const attribute = fc.oneof(
   fc.tuple(attributeName, aroundEquals, rawValue("'")).map(([name, s, value]) => `${name}${s}=${s}'${value}'`),
   fc.tuple(attributeName, rawValue(" \t\"'=<>`").filter((v) => v !== "")).map(([name, value]) => `${name}=${value}`),
   attributeName,
+  fc.constantFrom("/", '"q"', "'"),
 );
 
 const imgTag = fc
-  .tuple(fc.constantFrom("img", "IMG", "Img"), fc.array(fc.tuple(space, attribute), { maxLength: 5 }), fc.constantFrom(">", " >", "/>", " />"))
+  .tuple(fc.constantFrom("img", "IMG", "Img"), fc.array(fc.tuple(space, attribute), { maxLength: 5 }), fc.constantFrom(">", " >", "/>", " />", " alt=>", " title= >"))
   .map(([name, attributes, end]) => `<${name}${attributes.map(([s, a]) => s + a).join("")}${end}`);
 
 const other = fc.constantFrom(
@@ -54,6 +71,10 @@ const other = fc.constantFrom(
   "<imgx alt=no>",
   "<img-like alt=no>",
   "<!-- <img alt=commented src=c.png> -->",
+  "<!-->",
+  "<!--->",
+  "<textarea><img alt=in-textarea></textarea>",
+  "<title><img alt=in-title></TITLE>",
   "<script>const s = \"<img alt='in script'>\";</script>",
   "<STYLE>p::after { content: '<img alt=x>' }</STYLE>",
   "<div title='<img alt=in-attribute>'>",

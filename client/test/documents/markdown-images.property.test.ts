@@ -22,7 +22,7 @@ const destination = fc.constantFrom(
   "<c(.png>",
   "名.png",
 );
-const beforeDestination = fc.constantFrom("", " ", "\n", " \t");
+const beforeDestination = fc.constantFrom("", " ", "\n", " \t", "\r\n");
 const title = fc.constantFrom("", ' "t"', " 't]'", " (t)", '\n"on the next line"');
 
 interface Image {
@@ -30,8 +30,12 @@ interface Image {
   definition: string;
 }
 
+// HTML tags in Markdown are read from their node's text: their offsets are shifted to the document's.
+const htmlTag = fc.constantFrom('<img src="h&amp;1.png" alt="x">', "<img src='h2.png'>", "<img alt=y src=h3.png title=t>");
+
 const image = (index: number) =>
   fc.oneof(
+    htmlTag.map((tag): Image => ({ markdown: tag, definition: "" })),
     fc.tuple(label, beforeDestination, destination, title).map(([l, before, d, t]): Image => ({ markdown: `![${l}](${before}${d}${t})`, definition: "" })),
     fc.tuple(label, destination, title).map(([l, d, t]): Image => ({ markdown: `![${l}][r${index}]`, definition: `[r${index}]:${" "}${d}${t}\n` })),
   );

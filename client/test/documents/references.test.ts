@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { altTextEdit, type TextEdit } from "../../src/documents/alt-edit";
 import { findImageReferences } from "../../src/documents/find-references";
-import { isAltMissing, type ImageReference, type Range } from "../../src/documents/references";
+import { REFERENCE_LANGUAGES, isAltMissing, isReferenceLanguage, type ImageReference, type Range } from "../../src/documents/references";
 
 const cut = (text: string, range: Range | undefined) => (range ? text.slice(range[0], range[1]) : undefined);
 const apply = (text: string, edit: TextEdit) => text.slice(0, edit.range[0]) + edit.newText + text.slice(edit.range[1]);
@@ -86,6 +86,35 @@ describe("Markdown images", () => {
     const text = '# MDX\n\n<img src="a.png" alt={"An expression"} />\n\n<IMG src="b.png" />\n';
     const refs = findImageReferences(text, "mdx");
     expect(refs.map((r) => [r.src, r.alt])).toEqual([["a.png", "An expression"]]);
+  });
+
+  it("reads MDX paragraphs as JSX once each, in source order, but not code spans or fenced code", () => {
+    const text = [
+      'Text <img src="a.png" alt="A" /> then ![md](m.png), `<img src="code.png" />` and <img src={b} alt={"B"} />.',
+      "",
+      "```jsx",
+      '<img src="fenced.png" />',
+      "```",
+      "",
+      '<img src="block.png" />',
+    ].join("\n");
+    const refs = findImageReferences(text, "mdx");
+    expect(refs.map((r) => [r.kind, r.src, r.alt])).toEqual([
+      ["jsx", "a.png", "A"],
+      ["markdown-inline", "m.png", "md"],
+      ["jsx", "", "B"],
+      ["jsx", "block.png", undefined],
+    ]);
+  });
+
+  it("finds an image in a GFM footnote, and gives no title where none is written", () => {
+    const text = "Text.[^1]\n\n[^1]: See ![](f.png) and ![r][def].\n\n[def]: r.png\n";
+    const refs = findImageReferences(text, "markdown");
+    expect(refs.map((r) => [r.src, r.alt, r.title])).toEqual([
+      ["f.png", "", undefined],
+      ["r.png", "r", undefined],
+    ]);
+    expect(refs.map((r) => "title" in r)).toEqual([false, false]);
   });
 
   it("finds images inside links, lists and block quotes", () => {
@@ -227,6 +256,15 @@ describe("JSX and Vue images", () => {
     ]);
   });
 
+  it("reads aria-hidden={expression} as unknown, and aria-hidden={ true } as hidden", () => {
+    const text = `<img src="x.png" aria-hidden={hidden} /><img src="y.png" aria-hidden={ true } />`;
+    const refs = findImageReferences(text, "typescriptreact");
+    expect(refs.map((r) => [r.src, r.decorative, isAltMissing(r)])).toEqual([
+      ["x.png", false, true],
+      ["y.png", true, false],
+    ]);
+  });
+
   it("finds images in Vue templates and treats bound alt as dynamic", () => {
     const text = `<template>\n  <img src="@/assets/logo.png" alt="Vue logo">\n  <img :src="url" :alt="caption">\n  <img src="x.png">\n</template>\n<script setup>const s = '<img src="no.png">'</script>`;
     const refs = findImageReferences(text, "vue");
@@ -252,6 +290,15 @@ describe("altTextEdit", () => {
     const [inline, reference] = findImageReferences(text, "markdown");
     expect(apply(text, altTextEdit(inline!, "a cat"))).toBe("![a cat](a.png) ![x][r]\n\n[r]: b.png");
     expect(apply(text, altTextEdit(reference!, "a dog"))).toBe("![](a.png) ![a dog][r]\n\n[r]: b.png");
+  });
+
+  it("refuses to edit an alt that is an expression, naming the image", () => {
+    const [bound, unnamed] = findImageReferences(`<img src="b.png" :alt="caption"><img :src="u" :alt="c">`, "vue");
+    expect(() => altTextEdit(bound!, "x")).toThrow(new Error("the alt text of b.png is an expression and cannot be edited"));
+    expect(() => altTextEdit(unnamed!, "x")).toThrow(new Error("the alt text of this image is an expression and cannot be edited"));
+    const nowhere: ImageReference = { kind: "markdown-inline", range: [0, 1], src: "", decorative: false, dynamicAlt: false };
+    expect(() => altTextEdit(nowhere, "x")).toThrow(new Error("no place to insert alt text for this image"));
+    expect(() => altTextEdit({ ...nowhere, src: "n.png" }, "x")).toThrow(new Error("no place to insert alt text for n.png"));
   });
 
   it("inserts alt after the tag name when an HTML or JSX tag has none", () => {
@@ -281,5 +328,13 @@ describe("altTextEdit", () => {
   it("refuses to edit a dynamic alt", () => {
     const ref = only(findImageReferences("<img alt={caption} />", "javascriptreact"));
     expect(() => altTextEdit(ref, "x")).toThrow(/expression/);
+  });
+});
+
+describe("reference languages", () => {
+  it("are exactly the six documented VS Code language ids", () => {
+    expect([...REFERENCE_LANGUAGES]).toEqual(["markdown", "mdx", "html", "javascriptreact", "typescriptreact", "vue"]);
+    for (const id of REFERENCE_LANGUAGES) expect(isReferenceLanguage(id)).toBe(true);
+    for (const id of ["plaintext", "typescript", "Markdown", ""]) expect(isReferenceLanguage(id)).toBe(false);
   });
 });
