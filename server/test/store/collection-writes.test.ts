@@ -73,13 +73,24 @@ describe("Collection reads", () => {
 
   it("keeps alt texts in the order they were given, without repeats, across reopening", () => {
     const c = open();
-    c.addContent(content(1, unit(1)), [asset("a.png", 1, ["zebra", "apple", "zebra", "mango"])]);
+    c.addContent(content(1, unit(1)), [asset("a.png", 1, ["zebra", "apple", "zebra", "mango"]), asset("none.png", 1)]);
     expect(c.asset("a.png")?.altTexts).toEqual(["zebra", "apple", "mango"]);
     c.close();
     const reopened = open();
     expect(reopened.asset("a.png")?.altTexts).toEqual(["zebra", "apple", "mango"]);
+    expect(reopened.asset("none.png")?.altTexts).toEqual([]);
     expect(reopened.asset("a.png")).toMatchObject({ size: 101, mtimeMs: 1_700_000_000_001 });
     reopened.close();
+  });
+});
+
+describe("Collection.close", () => {
+  it("closes its connection, and a second close is harmless", () => {
+    const db = openDatabase(scratch.file());
+    const c = new Collection("c", db, MODEL);
+    c.close();
+    expect(db.open).toBe(false);
+    expect(() => c.close()).not.toThrow();
   });
 });
 
@@ -186,6 +197,18 @@ describe("Collection.applyPaths", () => {
       expect(collection.asset("size.png")).toMatchObject({ size: 7, mtimeMs: 1_700_000_000_001 });
       expect(collection.asset("time.png")).toMatchObject({ size: 101, mtimeMs: 42 });
       expect(collection.asset("alt.png")?.altTexts).toEqual(["new", "kept"]);
+      collection.close();
+    }
+  });
+
+  it("stores a path moved to another content of the same size and time, and alt texts that only grow", () => {
+    const c = open();
+    c.addContent(content(1, unit(1)), [asset("moved.png", 1), asset("grown.png", 1, ["red"])]);
+    c.addContent(content(2, unit(0, 1)), [asset("other.png", 2)]);
+    c.applyPaths([{ ...asset("moved.png", 1), sha256: sha(2) }, asset("grown.png", 1, ["red", "round"])], []);
+    for (const collection of [c, open()]) {
+      expect(collection.asset("moved.png")?.content.sha256).toBe(sha(2));
+      expect(collection.asset("grown.png")?.altTexts).toEqual(["red", "round"]);
       collection.close();
     }
   });
