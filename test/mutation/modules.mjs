@@ -38,6 +38,7 @@ export const MODULES = [
     id: "llm2vec",
     mutate: ["server/src/model/llm2vec.ts"],
     testFiles: ["server/test/model/llm2vec.test.ts"],
+    quick: true,
   },
   {
     id: "alt-text-references",
@@ -54,6 +55,7 @@ export const MODULES = [
     id: "image",
     mutate: ["server/src/model/image.ts"],
     testFiles: ["server/test/model/image.test.ts", "server/test/model/hf-preprocess-parity.test.ts"],
+    quick: true,
   },
   {
     id: "collection",

@@ -42,7 +42,9 @@ function figuresOf(results, seconds, incremental) {
   const detected = killed + timeout;
   const valid = detected + survived + noCoverage;
   const where = (r) => `${path.relative(ROOT, r.fileName)}:${r.location.start.line}`;
-  const describe = (r) => ({ at: where(r), mutator: r.mutatorName, replacement: r.replacement.split("\n")[0].slice(0, 80) });
+  // The first line of the replacement that is code: a mutated node's text starts with any comment above it.
+  const firstCodeLine = (r) => r.replacement.split("\n").find((line) => !line.trim().startsWith("//")) ?? "";
+  const describe = (r) => ({ at: where(r), mutator: r.mutatorName, replacement: firstCodeLine(r).trim().slice(0, 80) });
   return {
     score: valid === 0 ? null : Math.round((1000 * detected) / valid) / 10,
     mutants: results.length,
