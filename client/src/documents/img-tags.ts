@@ -31,16 +31,18 @@ export function findImgTags(text: string, base: number, dialect: TagDialect): Im
     const lt = text.indexOf("<", i);
     if (lt < 0) break;
     if (text.startsWith("<!--", lt)) {
-      // From the second dash on: `<!-->` and `<!--->` are empty comments to HTML.
+      // Searched from the first dash: `<!-->` and `<!--->` are empty comments to HTML.
       const close = text.indexOf("-->", lt + 2);
       i = close < 0 ? text.length : close + 3;
       continue;
     }
     const textOnly = dialect === "html" ? matchAt(TEXT_ONLY_ELEMENT, text, lt) : undefined;
     if (textOnly) {
-      const element = textOnly[1]!.toLowerCase();
-      const close = text.toLowerCase().indexOf(`</${element}`, lt);
-      i = close < 0 ? text.length : close + 2;
+      // A case-insensitive search in the text itself: lower-casing it would move offsets (`İ` becomes two units).
+      const closing = new RegExp(`</${textOnly[1]}`, "gi");
+      closing.lastIndex = lt;
+      const close = closing.exec(text);
+      i = close ? close.index + 2 : text.length;
       continue;
     }
     const name = matchAt(TAG_NAME, text, lt);
@@ -54,13 +56,15 @@ export function findImgTags(text: string, base: number, dialect: TagDialect): Im
       i = lt + 1;
       continue;
     }
-    if (isImg) refs.push(shift(imageReference(tag, lt, lt + name![0].length, dialect), base));
+    if (isImg) refs.push(shift(imageReference(tag, lt, dialect), base));
     i = tag.end;
   }
   return refs;
 }
 
 interface Tag {
+  /** Just after the tag name. */
+  afterName: number;
   attributes: Map<string, AttributeValue>;
   /** A JSX `{...spread}` may set any attribute. */
   hasSpread: boolean;
@@ -101,10 +105,10 @@ function readTag(text: string, afterName: number, dialect: TagDialect): Tag | "n
     const key = dialect === "jsx" ? name[0] : name[0].toLowerCase();
     if (!attributes.has(key)) attributes.set(key, value);
   }
-  return { attributes, hasSpread, end: p };
+  return { afterName, attributes, hasSpread, end: p };
 }
 
-function imageReference({ attributes, hasSpread, end }: Tag, start: number, afterName: number, dialect: TagDialect): ImageReference {
+function imageReference({ afterName, attributes, hasSpread, end }: Tag, start: number, dialect: TagDialect): ImageReference {
   const bound = (attribute: string) => attributes.has(`:${attribute}`) || attributes.has(`v-bind:${attribute}`);
   const alt = attributes.get("alt");
   const src = attributes.get("src");

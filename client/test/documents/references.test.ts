@@ -192,6 +192,11 @@ describe("HTML images", () => {
     expect(refs[2]!.title).toBe("");
   });
 
+  it("finds the end of a script by its own offsets, past text that lower-cases to more characters", () => {
+    const text = `<script>const city = "${"İ".repeat(20)}";</script><img src="after.png" alt="After">`;
+    expect(only(findImageReferences(text, "html")).src).toBe("after.png");
+  });
+
   it("does not take <img inside another tag's quoted attribute for a tag", () => {
     const text = `<div title='<img src="no.png">' data-x="<img src=no2.png>"><img src="yes.png" alt="yes"></div>`;
     expect(only(findImageReferences(text, "html")).src).toBe("yes.png");
